@@ -1,0 +1,101 @@
+"""Helpers shared by exercise modules (not part of the core; the registry skips `_` modules).
+
+Child-side helpers import Keras inside the function, so that the parent can import exercise
+modules for their checks without loading TensorFlow.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable
+
+from grader.findings import Finding, failed, passed, skipped
+from grader.mistakes import Mistake
+
+# Shared by every exercise that builds models: a policy left set changes all of them.
+LEAKED_MIXED_PRECISION = Mistake(
+    "leaked_mixed_precision", "A mixed-precision policy was left switched on",
+    "`set_global_policy('mixed_float16')` changes every layer created afterwards, including "
+    "models built later by you or by anyone importing your code. The lesson resets it to "
+    "'float32' right after its mixed-precision example.",
+    "Reset the global policy to 'float32' once you are done with mixed precision, or pass "
+    "dtype= to the layers that need it.",
+    "global policy '{global_policy}' at the end of your code; models affected: {affected}")
+
+
+# ---- child side ----------------------------------------------------------------------------
+
+def zero_arg_callable(obj: Any) -> bool:
+    if not callable(obj) or isinstance(obj, type):
+        return False
+    try:
+        sig = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return False
+    return all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+               for p in sig.parameters.values())
+
+
+def find_model(namespace: dict, names: tuple[str, ...], looks_like: Callable[[Any], bool],
+               role: str) -> tuple[Any, str | None, str | None]:
+    """The student's model for `role`: by the lesson's names first (a model, or a factory
+    function to call), then any top-level model that looks like it, with a note saying so."""
+    from grader.introspect import is_model
+
+    for name in names:
+        obj = namespace.get(name)
+        if is_model(obj):
+            return obj, name, None
+        if zero_arg_callable(obj) and getattr(obj, "__module__", None) == "submission":
+            model = obj()
+            if is_model(model):
+                return model, f"{name}()", None
+    for name, obj in namespace.items():
+        if not name.startswith("_") and is_model(obj) and looks_like(obj):
+            return obj, name, (f"No `{names[0]}` was found, so the grader graded `{name}`, "
+                               f"which looks like the {role}.")
+    return None, None, None
+
+
+def model_outputs(model, inputs) -> Any:
+    import keras
+    import numpy as np
+    out = model(inputs, training=False)
+    if isinstance(out, (list, tuple)):
+        out = out[0]
+    return np.asarray(keras.ops.convert_to_numpy(out))
+
+
+# ---- parent side ---------------------------------------------------------------------------
+
+def leaked_policy(evidence: dict, models: list[dict]) -> dict | None:
+    """Facts about a mixed-precision policy left set, or None. The global policy is recorded
+    after the submission ran, before the grader reset it (see grader.child)."""
+    global_policy = evidence.get("global_policy", "float32")
+    policies = sorted({p for m in models for p in m.get("policies", [])} - {"float32"})
+    if global_policy == "float32" and not policies:
+        return None
+    affected = [m.get("var") or m.get("name") for m in models
+                if set(m.get("policies", [])) - {"float32"}]
+    return {"global_policy": global_policy, "policies": ", ".join(policies) or "float32",
+            "affected": ", ".join(f"`{a}`" for a in affected) or "none yet"}
+
+
+def dtype_policy_check(models_of: Callable[[dict], list[dict]]) -> Callable[[dict], Finding]:
+    def check(ev: dict) -> Finding:
+        models = models_of(ev)
+        if not models:
+            return skipped("dtype_policy", "no model was found")
+        leak = leaked_policy(ev, models)
+        if leak:
+            return failed("dtype_policy", "leaked_mixed_precision", expected="float32",
+                          got=leak["global_policy"], **leak)
+        return passed("dtype_policy", expected="float32", got="float32")
+    return check
+
+
+def describe_chain(chain: list[dict]) -> str:
+    """784 → 256 relu → 64 relu → 10 softmax"""
+    if not chain:
+        return "no Dense layers"
+    parts = [str(chain[0]["in"])] + [f"{d['units']} {d['activation']}" for d in chain]
+    return " → ".join(parts)

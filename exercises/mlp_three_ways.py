@@ -1,0 +1,356 @@
+"""The lesson's MLP built three ways (Sequential, Functional, subclassed keras.Model), proved
+to be the same function by copying weights between them and comparing outputs.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from exercises._common import (LEAKED_MIXED_PRECISION, describe_chain, dtype_policy_check, find_model, model_outputs,
+                               zero_arg_callable)
+from grader.exercise import Check, Exercise
+from grader.findings import Finding, failed, passed, skipped
+from grader.mistakes import Mistake
+
+INPUT_DIM = 784
+# (in, units, activation) in data-flow order.
+EXPECTED_CHAIN = [(784, 256, "relu"), (256, 64, "relu"), (64, 10, "softmax")]
+# 784×256 + 256 = 200,960;  256×64 + 64 = 16,448;  64×10 + 10 = 650;  total 218,058
+EXPECTED_PARAMS = 784 * 256 + 256 + 256 * 64 + 64 + 64 * 10 + 10
+assert EXPECTED_PARAMS == 218_058
+RTOL = 1e-6  # the lesson's assert_allclose tolerance
+ROLES = ("sequential", "functional", "subclassed")
+ROLE_NAMES = {"sequential": "make_sequential() / seq_model", "functional": "fn_model",
+              "subclassed": "MLP / sub_model"}
+
+MISTAKES = (
+    Mistake("sequential_not_built", "The Sequential model is not built",
+            "Without keras.Input(shape=(784,)) as its first entry, a Sequential model stays "
+            "lazy: it has no weights until it first sees data, summary() shows 0 parameters "
+            "and count_params() raises.",
+            "Start the list you give keras.Sequential with an Input of the right shape.",
+            "`{source}` returned a model with no weights (built=False)"),
+    Mistake("wrong_mlp_architecture", "The MLP's layers are not 784 → 256 → 64 → 10",
+            "The lesson's MLP is Dense(256, relu) → Dense(64, relu) → Dense(10, softmax) on a "
+            "784-value input: 784×256+256 = 200,960, 256×64+64 = 16,448, 64×10+10 = 650, "
+            "218,058 parameters in total.",
+            "Compare each Dense layer's units and activation with the lesson's list.",
+            "the {role} model computes {got} ({params:,} params) where {expected} (218,058 "
+            "params) was expected"),
+    Mistake("missing_softmax_head", "The classifier head has no softmax",
+            "The last Dense(10) must turn scores into class probabilities that sum to 1: that "
+            "is softmax. Without it the model outputs raw scores (logits).",
+            "Look at the activation of the last layer in each of the three builds.",
+            "head activation of the {roles} model(s): {got}"),
+    Mistake("layers_created_in_call", "The subclassed model creates its layers in call()",
+            "Layers created inside call() are new objects on every forward pass: the model "
+            "tracks no weights (or Keras refuses to add them once built), outputs change every "
+            "call, and nothing can ever be trained or copied into it.",
+            "Create every layer once in __init__ (assigned to self), and only *use* them in "
+            "call().",
+            "{detail}"),
+    Mistake("weights_not_transferable", "Weights cannot be copied between the three models",
+            "get_weights()/set_weights() copy a list of arrays in order. It works only when "
+            "both models create the same variables in the same order: kernel and bias of the "
+            "256 layer, then the 64 layer, then the head.",
+            "Create the layers in the same order in all three builds (the subclassed model "
+            "tracks them in the order you assign them in __init__).",
+            "copying {source}'s weights into the {target} model failed: {error}"),
+    Mistake("outputs_differ", "The three models give different outputs for the same weights",
+            "With identical weights, the three builds are the same function, so their outputs "
+            "on the same input must agree to rtol 1e-6.",
+            "Look for anything one build does that the others do not (dropout active at "
+            "inference, an extra operation, a different activation).",
+            "{target} vs {source}: largest relative difference {max_rel:.3g} (allowed {rtol:g})"),
+    LEAKED_MIXED_PRECISION,
+    Mistake("subclass_call_failed", "The subclassed model raised an error when called",
+            "The grader created a fresh instance of your class and called it on a (4, 784) "
+            "batch of random values, as the lesson does with np.zeros((1, 784)).",
+            "Call `MLP()(np.zeros((1, 784), dtype=\"float32\"))` yourself and read the error.",
+            "{detail}"),
+    Mistake("model_missing", "One of the three builds is missing",
+            "The exercise builds the same MLP three ways: make_sequential(), fn_model and the "
+            "MLP class.",
+            "Keep the lesson's names: make_sequential, fn_model, MLP (and sub_model).",
+            "no {role} model found (looked for {names})"),
+)
+
+
+# ---- child side ----------------------------------------------------------------------------
+
+def _is_mlp(model) -> bool:
+    from grader.introspect import dense_chain
+    inputs = getattr(model, "inputs", None) or []
+    chain = dense_chain(model) if model.built else []
+    return len(inputs) <= 1 and bool(chain) and chain[0]["in"] == INPUT_DIM and chain[-1]["units"] == 10
+
+
+def collect(namespace: dict, probe) -> dict[str, Any]:
+    import keras
+    from grader.introspect import describe_model, model_kind, strip_ansi
+
+    names = ("make_sequential", "seq_model", "fn_model", "MLP", "sub_model")
+    if not any(n in namespace for n in names):
+        return {"attempted": False}
+    ev: dict[str, Any] = {"attempted": True, "notes": [], "summaries": {}, "roles": {}}
+    x = probe.batch(4, INPUT_DIM)
+    models: dict[str, Any] = {}
+
+    # Sequential: a fresh one from the factory (the lesson's seq_model has been through pop/add).
+    seq, var, note = find_model(namespace, ("make_sequential", "seq_model"),
+                                lambda m: model_kind(m) == "sequential" and _is_mlp(m),
+                                "Sequential MLP")
+    if seq is not None:
+        role = {"source": var, "built_as_written": bool(seq.built)}
+        if not seq.built:
+            seq(x)  # build it so the rest can still be graded
+        models["sequential"] = seq
+        ev["roles"]["sequential"] = role
+        if note:
+            ev["notes"].append(note)
+
+    fn, var, note = find_model(namespace, ("fn_model",),
+                               lambda m: model_kind(m) == "functional" and _is_mlp(m),
+                               "functional MLP")
+    if fn is not None:
+        models["functional"] = fn
+        ev["roles"]["functional"] = {"source": var, "built_as_written": bool(fn.built)}
+        if note:
+            ev["notes"].append(note)
+
+    cls = namespace.get("MLP")
+    student_sub = namespace.get("sub_model")
+    if not (isinstance(cls, type) and issubclass(cls, keras.Model)) and isinstance(student_sub, keras.Model):
+        cls = type(student_sub)
+    if isinstance(cls, type) and issubclass(cls, keras.Model):
+        role: dict[str, Any] = {"source": cls.__name__}
+        if isinstance(student_sub, keras.Model):
+            role["student_instance"] = {"built": bool(student_sub.built),
+                                        "n_weights": len(student_sub.weights)}
+        try:
+            sub = cls()
+        except Exception as exc:  # noqa: BLE001
+            sub = student_sub if isinstance(student_sub, keras.Model) else None
+            role["init_error"] = f"{type(exc).__name__}: {strip_ansi(str(exc))[:300]}"
+        if sub is not None:
+            # A dummy forward pass builds a subclassed model properly (build(input_shape) alone
+            # leaves the lesson's MLP with 0 weights in Keras 3.15).
+            try:
+                first = model_outputs(sub, x)
+                second = model_outputs(sub, x)
+                role.update(call_ok=True, repeat_equal=bool((first == second).all()))
+            except Exception as exc:  # noqa: BLE001
+                role.update(call_ok=False, call_error=f"{type(exc).__name__}: "
+                                                      f"{strip_ansi(str(exc)).splitlines()[0][:300]}")
+            role["weights_after_call"] = len(sub.weights)
+            models["subclassed"] = sub
+        ev["roles"]["subclassed"] = role
+        inst = role.get("student_instance")
+        if inst and inst["built"] and inst["n_weights"] == 0:
+            ev["notes"].append(
+                "Your `sub_model` is marked built but owns 0 weights: in Keras 3 "
+                "`build(input_shape=...)` does not create the layers' weights for a model "
+                "without its own build() method, although the lesson calls it equivalent. "
+                "You are not at fault: the grader built a fresh MLP() with a dummy forward "
+                "pass, as the lesson's first option does.")
+
+    for name, model in models.items():
+        d = describe_model(model, ev["roles"][name].get("source"), graph=False)
+        ev["summaries"][f"{name}: {ev['roles'][name].get('source')}"] = d.pop("summary")
+        ev["roles"][name]["model"] = d
+
+    ev["transfers"] = _transfers(models, ev["roles"], x)
+    return ev
+
+
+def _transfers(models: dict, roles: dict, x) -> list[dict[str, Any]]:
+    """Copy the weights of one build into the others and compare outputs on the same input."""
+    import numpy as np
+    from grader.introspect import strip_ansi
+
+    source = "functional" if "functional" in models else "sequential"
+    if source not in models:
+        return []
+    src = models[source]
+    out = []
+    for target in ROLES:
+        if target == source or target not in models:
+            continue
+        row: dict[str, Any] = {"source": source, "target": target}
+        try:
+            models[target].set_weights(src.get_weights())
+            a, b = model_outputs(src, x), model_outputs(models[target], x)
+            denom = np.maximum(np.abs(a), 1e-12)
+            rel = float(np.max(np.abs(a - b) / denom)) if a.shape == b.shape else float("inf")
+            row.update(ok=True, max_rel=rel, allclose=bool(a.shape == b.shape and
+                                                           np.allclose(b, a, rtol=RTOL, atol=0)))
+        except Exception as exc:  # noqa: BLE001
+            row.update(ok=False, error=f"{type(exc).__name__}: "
+                                       f"{strip_ansi(str(exc)).splitlines()[0][:300]}")
+        out.append(row)
+    return out
+
+
+# ---- parent side ---------------------------------------------------------------------------
+
+def _role(ev, name) -> dict | None:
+    return ev.get("roles", {}).get(name)
+
+
+def _subclass_broken(ev) -> str | None:
+    """Why the subclassed model cannot be graded further, or None."""
+    r = _role(ev, "subclassed")
+    if not r:
+        return None
+    if r.get("call_ok") is False and "add new elements of state" in r.get("call_error", ""):
+        return f"calling it raised {r['call_error']}"
+    if r.get("call_ok") and r.get("weights_after_call") == 0:
+        return ("after a forward pass it owns 0 weights" +
+                ("" if r.get("repeat_equal", True) else ", and two calls on the same input "
+                 "gave different outputs"))
+    return None
+
+
+def check_sequential_built(ev) -> Finding:
+    r = _role(ev, "sequential")
+    if not r:
+        return failed("sequential_built", "model_missing", role="Sequential",
+                      names="make_sequential, seq_model")
+    if not r["built_as_written"]:
+        return failed("sequential_built", "sequential_not_built", expected="built",
+                      got="not built", source=r["source"])
+    return passed("sequential_built", got="built")
+
+
+def _architecture_check(role: str):
+    check_id = f"{role}_architecture"
+
+    def check(ev) -> Finding:
+        r = _role(ev, role)
+        if not r:
+            return failed(check_id, "model_missing", role=role, names=ROLE_NAMES[role])
+        if role == "subclassed" and (why := _subclass_broken(ev)):
+            return skipped(check_id, f"the subclassed model cannot be measured: {why}")
+        if "model" not in r:
+            return skipped(check_id, f"the {role} model could not be built: "
+                                     f"{r.get('init_error') or r.get('call_error', '?')}")
+        m = r["model"]
+        chain = [(d["in"], d["units"]) for d in m["dense_chain"]]
+        hidden_acts = [d["activation"] for d in m["dense_chain"][:-1]]
+        expected = [(i, u) for i, u, _ in EXPECTED_CHAIN]
+        if chain != expected or hidden_acts != ["relu", "relu"] or m["params"] != EXPECTED_PARAMS:
+            return failed(check_id, "wrong_mlp_architecture", role=role, params=m["params"],
+                          expected=describe_chain([{"in": 784, "units": u, "activation": a}
+                                                   for _, u, a in EXPECTED_CHAIN]),
+                          got=describe_chain(m["dense_chain"]))
+        return passed(check_id, expected=EXPECTED_PARAMS, got=m["params"])
+    return check
+
+
+def check_softmax_heads(ev) -> Finding:
+    heads = {}
+    for role in ROLES:
+        r = _role(ev, role)
+        if r and "model" in r and r["model"]["dense_chain"] and not (role == "subclassed" and _subclass_broken(ev)):
+            heads[role] = r["model"]["dense_chain"][-1]
+    if not heads:
+        return skipped("softmax_heads", "no model could be measured")
+    wrong = {k: v for k, v in heads.items() if v["activation"] != "softmax"}
+    if wrong:
+        return failed("softmax_heads", "missing_softmax_head", expected="softmax",
+                      got=", ".join(sorted({v["activation"] for v in wrong.values()})),
+                      roles=", ".join(wrong), layers=[v["name"] for v in wrong.values()])
+    return passed("softmax_heads", got="softmax")
+
+
+def check_layers_in_init(ev) -> Finding:
+    r = _role(ev, "subclassed")
+    if not r:
+        return failed("subclassed_layers_in_init", "model_missing", role="subclassed",
+                      names=ROLE_NAMES["subclassed"])
+    if why := _subclass_broken(ev):
+        return failed("subclassed_layers_in_init", "layers_created_in_call",
+                      expected="layers created once in __init__", got=why,
+                      detail=f"a fresh {r['source']}(): {why}")
+    if r.get("call_ok") is False:
+        return failed("subclassed_layers_in_init", "subclass_call_failed",
+                      detail=r.get("call_error", "?"))
+    return passed("subclassed_layers_in_init", got=f"{r['weights_after_call']} weights tracked")
+
+
+def _transfer(ev, target) -> dict | None:
+    return next((t for t in ev.get("transfers", []) if t["target"] == target), None)
+
+
+def check_weights_transfer(ev) -> Finding:
+    rows = ev.get("transfers", [])
+    if not rows:
+        return skipped("weights_transfer", "fewer than two of the three models were found")
+    bad = [t for t in rows if not t["ok"]]
+    if not bad:
+        return passed("weights_transfer", got=", ".join(f"{t['source']} → {t['target']}" for t in rows))
+    t = bad[0]
+    if t["target"] == "subclassed" and (why := _subclass_broken(ev)):
+        return failed("weights_transfer", "layers_created_in_call",
+                      detail=f"weights cannot be copied into it: {why}")
+    return failed("weights_transfer", "weights_not_transferable", source=t["source"],
+                  target=t["target"], error=t.get("error", "?"), got=t.get("error"))
+
+
+def check_outputs_equal(ev) -> Finding:
+    rows = [t for t in ev.get("transfers", []) if t["ok"]]
+    if not rows:
+        return skipped("outputs_equal", "no weights could be copied between two builds")
+    bad = [t for t in rows if not t["allclose"]]
+    if not bad:
+        return passed("outputs_equal", expected=f"rtol {RTOL:g}",
+                      got=f"max relative difference {max(t['max_rel'] for t in rows):.2g}")
+    t = bad[0]
+    models = [r["model"] for r in ev.get("roles", {}).values() if "model" in r]
+    from exercises._common import leaked_policy
+    if leak := leaked_policy(ev, models):
+        return failed("outputs_equal", "leaked_mixed_precision", got=leak["global_policy"], **leak)
+    # A different architecture already explains different outputs: name that, not a new one.
+    for role in (t["source"], t["target"]):
+        arch = _architecture_check(role)(ev)
+        if arch.mistake:
+            return failed("outputs_equal", arch.mistake, expected=arch.expected, got=arch.got,
+                          **arch.facts)
+    heads = check_softmax_heads(ev)
+    if heads.mistake:
+        return failed("outputs_equal", heads.mistake, expected="softmax", got=heads.got,
+                      **heads.facts)
+    return failed("outputs_equal", "outputs_differ", source=t["source"], target=t["target"],
+                  max_rel=t["max_rel"], rtol=RTOL, expected=f"rtol {RTOL:g}",
+                  got=f"{t['max_rel']:.3g}")
+
+
+def _all_models(ev) -> list[dict]:
+    return [r["model"] for r in ev.get("roles", {}).values() if "model" in r]
+
+
+EXERCISE = Exercise(
+    id="mlp_three_ways",
+    title="One MLP three ways (Sequential, Functional, subclassed)",
+    looks_for=("make_sequential", "seq_model", "fn_model", "MLP", "sub_model"),
+    collect=collect,
+    checks=(
+        Check("sequential_built", "Sequential model built (keras.Input first)",
+              check_sequential_built),
+        Check("sequential_architecture", "Sequential: 784 → 256 relu → 64 relu → 10, 218,058 "
+              "params", _architecture_check("sequential")),
+        Check("functional_architecture", "Functional: 784 → 256 relu → 64 relu → 10, 218,058 "
+              "params", _architecture_check("functional")),
+        Check("subclassed_architecture", "Subclassed: 784 → 256 relu → 64 relu → 10, 218,058 "
+              "params", _architecture_check("subclassed")),
+        Check("softmax_heads", "Every head ends in softmax", check_softmax_heads),
+        Check("subclassed_layers_in_init", "Subclassed layers created in __init__, not call()",
+              check_layers_in_init, points=2),
+        Check("weights_transfer", "Weights copy between the builds (get/set_weights)",
+              check_weights_transfer, points=2),
+        Check("outputs_equal", "Same weights give the same outputs (rtol 1e-6)",
+              check_outputs_equal, points=2),
+        Check("dtype_policy", "float32 policy (no mixed precision left on)",
+              dtype_policy_check(_all_models)),
+    ),
+    mistakes=MISTAKES,
+)

@@ -1,0 +1,510 @@
+"""The lesson's task: a siamese digit comparator built with the Functional API.
+
+Expected (from the lesson): inputs `left` and `right` of shape (784,); ONE encoder
+Dense(256, relu) → Dense(64, relu) called on both; concatenate the two 64-d embeddings;
+head Dense(1, sigmoid, name="same_digit").
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from exercises._common import LEAKED_MIXED_PRECISION, dtype_policy_check, find_model, model_outputs
+from grader.exercise import Check, Exercise
+from grader.findings import Finding, failed, passed, skipped
+from grader.mistakes import Mistake
+
+INPUT_NAMES = ("left", "right")
+INPUT_DIM = 784
+ENCODER_UNITS = [256, 64]
+ENCODER_ACTIVATIONS = ["relu", "relu"]
+EMBEDDING_WIDTH = 2 * 64          # two 64-d embeddings concatenated
+HEAD_NAME, HEAD_UNITS, HEAD_ACTIVATION = "same_digit", 1, "sigmoid"
+
+# The encoder counted once, because both inputs run through the same variables:
+#   enc1: 784×256 + 256 = 200,960
+#   enc2: 256×64  + 64  =  16,448
+#   head: 128×1   + 1   =     129
+#   total               = 217,537
+EXPECTED_PARAMS = 784 * 256 + 256 + 256 * 64 + 64 + 128 * 1 + 1
+assert EXPECTED_PARAMS == 217_537
+# Two encoders instead of one add a second 200,960 + 16,448 = 217,408: 434,945.
+DUPLICATED_PARAMS = EXPECTED_PARAMS + 200_960 + 16_448
+# 3 layers with weights (enc1, enc2, head) × (kernel + bias), however many call sites.
+EXPECTED_TRAINABLE = 6
+
+MISTAKES = (
+    Mistake("duplicated_encoder", "Two encoders instead of one shared encoder",
+            "Layer instance identity is the weight-sharing mechanism: calling the same Dense "
+            "object on both inputs reuses its kernel and bias. Creating new Dense layers for the "
+            "right input builds a second encoder with its own weights: 200,960 + 16,448 more "
+            "parameters, about 435K instead of 217,537.",
+            "Create each encoder layer once, outside anything that runs per input, and call "
+            "those same objects on `left` and on `right`.",
+            "{params:,} params where 217,537 were expected; the left input runs through "
+            "{left_layers} and the right input through {right_layers}: separate layers, "
+            "separate weights"),
+    Mistake("partially_shared_encoder", "Only part of the encoder is shared",
+            "Some encoder layers are the same objects on both paths, but at least one was "
+            "created separately for each input, so that part of the encoder has two sets of "
+            "weights.",
+            "Every encoder layer, not just the first, must be one object called on both inputs.",
+            "shared by both inputs: {shared_layers}; not shared: {unshared_layers} "
+            "({params:,} params where 217,537 were expected)"),
+    Mistake("wrong_encoder_units", "The encoder has the wrong layer sizes",
+            "The encoder is Dense(256) → Dense(64): 784×256+256 = 200,960 and 256×64+64 = "
+            "16,448 parameters. Other sizes change both the embedding and the count.",
+            "Compare your encoder's units with the task: 256, then 64.",
+            "encoder units {units} where [256, 64] were expected"),
+    Mistake("missing_encoder_activation", "An encoder layer has no activation",
+            "A Dense layer without an activation is linear; two linear layers in a row collapse "
+            "into one linear map. The parameter count does not change, so the lesson's own "
+            "checks cannot see this: the encoder layers must use relu.",
+            "Give each encoder Dense layer the activation the task names.",
+            "encoder activations {got} where {expected} were expected"),
+    Mistake("wrong_encoder_activation", "An encoder layer uses the wrong activation",
+            "The task's encoder is Dense(256, relu) → Dense(64, relu).",
+            "Check the `activation=` argument of each encoder layer.",
+            "encoder activations {got} where {expected} were expected"),
+    Mistake("encoder_without_bias", "An encoder layer has no bias",
+            "`use_bias=False` drops the bias vectors (256 and 64 values), so the model has "
+            "217,217 parameters and only 4 trainable weights instead of 6.",
+            "Leave the Dense layers' bias on (the default).",
+            "encoder layers without bias: {layers_named}"),
+    Mistake("wrong_merge", "The two embeddings are not concatenated",
+            "The task joins the two 64-d embeddings with a concatenation, giving a 128-d "
+            "vector: the head then has 128×1 + 1 = 129 parameters. Subtracting, a dot product "
+            "or an absolute difference are other valid siamese designs, but not this task's.",
+            "Join the two embeddings with `layers.concatenate([...])`.",
+            "merged with {merged_with} (width {width}) where a concatenation of width 128 was expected"),
+    Mistake("wrong_head_units", "The output head has the wrong number of units",
+            "The question 'same digit or not?' needs one probability: Dense(1). More units give "
+            "an output of shape (batch, units) instead of (batch, 1).",
+            "The head is a single unit.",
+            "head units {head_units} where 1 was expected"),
+    Mistake("wrong_head_activation", "The output head has the wrong activation",
+            "A single sigmoid unit gives a probability in (0, 1). Softmax over one unit is "
+            "always 1.0 whatever the input (it normalises one value against itself), and a "
+            "linear head is not confined to (0, 1).",
+            "One unit, one probability: which activation squashes a single value into (0, 1)?",
+            "{detail}"),
+    Mistake("wrong_head_name", "The output head is not named same_digit",
+            "The task names the head `same_digit`, so that training code can address the "
+            "output by name (a loss per named head).",
+            "Pass `name=` to the head layer.",
+            "head named '{got}' where '{expected}' was expected"),
+    Mistake("wrong_input_names", "The inputs are not named left and right",
+            "Named inputs let callers pass a dict {'left': …, 'right': …}, as the lesson does.",
+            "Pass `name=` to each keras.Input.",
+            "inputs named {got} where {expected} were expected"),
+    Mistake("wrong_input_shape", "The inputs do not have shape (784,)",
+            "Each input is a flattened 28×28 image: keras.Input(shape=(784,)). The batch "
+            "dimension is never part of `shape`.",
+            "Check the `shape=` of each keras.Input.",
+            "input shapes {shapes} where (784,) each were expected"),
+    Mistake("not_functional", "The model is not built with the Functional API",
+            "The task asks for the Functional API: keras.Input tensors, layers called on them, "
+            "keras.Model(inputs=..., outputs=...). A subclassed or Sequential model can compute "
+            "the same thing, but its graph (and so the sharing) cannot be inspected or plotted.",
+            "Start from two keras.Input tensors and finish with keras.Model(inputs=[…], "
+            "outputs=…).",
+            "a {got} model where a functional model was expected"),
+    LEAKED_MIXED_PRECISION,
+    Mistake("unexpected_param_count", "The parameter count is not 217,537",
+            "enc1: 784×256+256 = 200,960; enc2: 256×64+64 = 16,448; head: 128×1+1 = 129; "
+            "total 217,537, with the encoder counted once.",
+            "Work the count out layer by layer and compare with your summary().",
+            "{got:,} params where {expected:,} were expected"),
+    Mistake("unexpected_weight_count", "The number of trainable weights is not 6",
+            "Three layers own weights (two encoder layers and the head), each a kernel and a "
+            "bias: 6 variables, however many times the encoder is called.",
+            "Compare len(model.trainable_weights) with the layers you created.",
+            "{got} trainable weights where {expected} were expected"),
+    Mistake("wrong_output_shape", "The output does not have shape (batch, 1)",
+            "For a batch of B pairs the model must return B probabilities: shape (B, 1).",
+            "Check the head's units and what feeds it.",
+            "output shape {got} where {expected} was expected"),
+    Mistake("forward_pass_failed", "The model could not be run on a fake batch",
+            "The grader called your model on a batch of random (16, 784) pairs and it raised "
+            "an error.",
+            "Call your model yourself on np.random.rand(16, 784) inputs and read the error.",
+            "{detail}"),
+)
+
+
+# ---- child side: evidence ------------------------------------------------------------------
+
+def _looks_like_siamese(model) -> bool:
+    inputs = getattr(model, "inputs", None) or []
+    return "siamese" in model.name.lower() or len(inputs) == 2
+
+
+def collect(namespace: dict, probe) -> dict[str, Any]:
+    from grader.introspect import describe_model
+
+    model, var, note = find_model(namespace, ("siamese", "siamese_model", "siamese_mlp"),
+                                  _looks_like_siamese, "siamese model")
+    if model is None:
+        return {"attempted": False}
+    ev: dict[str, Any] = {"attempted": True, "graded_object": var,
+                          "notes": [note] if note else []}
+    ev["forward"] = _forward(model, probe)  # also builds a subclassed model before describing
+    ev["model"] = describe_model(model, var)
+    ev["summaries"] = {var: ev["model"].pop("summary")}
+    return ev
+
+
+def _forward(model, probe, batch: int = 16) -> dict[str, Any]:
+    import numpy as np
+    from grader.introspect import shape_list, strip_ansi
+
+    shapes = [shape_list(t.shape)[1:] for t in (getattr(model, "inputs", None) or [])] \
+        if getattr(model, "built", False) and getattr(model, "inputs", None) else []
+    if len(shapes) != 2 or any(s is None or None in s for s in shapes):
+        shapes = [[INPUT_DIM], [INPUT_DIM]]
+    left, right = (probe.batch(batch, *s) for s in shapes)
+    try:
+        out = model_outputs(model, [left, right])
+        again = model_outputs(model, [left, right])
+    except Exception as exc:  # noqa: BLE001 - the student's model may not run at all
+        return {"ok": False, "error": f"{type(exc).__name__}: {strip_ansi(str(exc))[:400]}"}
+    finite = out[np.isfinite(out)]
+    return {
+        "ok": True, "batch": batch, "shape": list(out.shape), "dtype": str(out.dtype),
+        "min": float(finite.min()) if finite.size else None,
+        "max": float(finite.max()) if finite.size else None,
+        "spread": float(finite.max() - finite.min()) if finite.size else 0.0,
+        "all_finite": bool(finite.size == out.size),
+        "deterministic": bool(np.array_equal(out, again)),
+    }
+
+
+# ---- parent side: reading the graph --------------------------------------------------------
+
+def _model(ev) -> dict:
+    return ev["model"]
+
+
+def _branches(m: dict) -> dict[str, Any] | None:
+    """Which layers each input runs through before the two paths meet, from the call graph."""
+    calls = m.get("calls") or []
+    inputs = [i["name"] for i in m.get("inputs", [])]
+    if m.get("kind") != "functional" or len(inputs) != 2 or not calls:
+        return None
+    by_id = {c["id"]: c for c in calls}
+    layers = m["layers"]
+    dense: dict[str, list[dict]] = {}
+    for name in inputs:
+        rows = []
+        for c in calls:
+            if c["deps"] == [name] and c["class"] != "InputLayer":
+                rows += [dict(layers[lid], id=lid) for lid in c["expanded"]
+                         if layers[lid]["class"] == "Dense"]
+        dense[name] = rows
+    merged = [c for c in calls if len(c["deps"]) >= 2]
+    merge = [c for c in merged if all(len(by_id[p]["deps"]) < 2 for p in c["inputs"] if p in by_id)]
+    head = layers.get(calls[-1]["layer"]) if calls else None
+    return {"inputs": inputs, "dense": dense, "merge": merge, "head": head,
+            "head_call": calls[-1]}
+
+
+def _names(rows: list[dict]) -> str:
+    return ", ".join(f"`{r['name']}` (Dense {r.get('units')})" for r in rows) or "no Dense layer"
+
+
+def sharing_problem(m: dict) -> tuple[str, dict] | None:
+    b = _branches(m)
+    if b is None:
+        return None
+    a, c = (b["dense"][n] for n in b["inputs"])
+    ids_a, ids_c = {r["id"] for r in a}, {r["id"] for r in c}
+    # Identity of the variables, not equal values: the kernel objects themselves.
+    shared = ids_a & ids_c
+    facts = {"params": m["params"], "left_layers": _names(a), "right_layers": _names(c)}
+    if a and c and not shared:
+        return "duplicated_encoder", facts
+    if shared and (ids_a != ids_c):
+        facts.update(shared_layers=_names([r for r in a if r["id"] in shared]),
+                     unshared_layers=_names([r for r in a + c if r["id"] not in shared]))
+        return "partially_shared_encoder", facts
+    return None
+
+
+def _encoder(m: dict) -> list[dict]:
+    b = _branches(m)
+    return b["dense"][b["inputs"][0]] if b else []
+
+
+def units_problem(m: dict) -> tuple[str, dict] | None:
+    enc = _encoder(m)
+    units = [r.get("units") for r in enc]
+    if enc and units != ENCODER_UNITS:
+        return "wrong_encoder_units", {"units": units, "params": m["params"]}
+    return None
+
+
+def bias_problem(m: dict) -> tuple[str, dict] | None:
+    enc = _encoder(m)
+    no_bias = [r for r in enc if r.get("use_bias") is False]
+    if no_bias:
+        return "encoder_without_bias", {"layers_named": _names(no_bias), "params": m["params"]}
+    return None
+
+
+def merge_problem(m: dict) -> tuple[str, dict] | None:
+    b = _branches(m)
+    if b is None:
+        return None
+    if not b["merge"]:
+        return "wrong_merge", {"merged_with": "nothing", "width": "?"}
+    first = b["merge"][0]
+    shape = first.get("output_shape") or [None]
+    if first["class"] != "Concatenate" or shape[-1] != EMBEDDING_WIDTH:
+        return "wrong_merge", {"merged_with": first["class"], "width": shape[-1]}
+    return None
+
+
+def head_units_problem(m: dict) -> tuple[str, dict] | None:
+    b = _branches(m)
+    head = b["head"] if b else None
+    if head and head.get("class") == "Dense" and head.get("units") != HEAD_UNITS:
+        return "wrong_head_units", {"head_units": head.get("units")}
+    return None
+
+
+def input_shape_problem(m: dict) -> tuple[str, dict] | None:
+    shapes = [i["shape"] for i in m.get("inputs", [])]
+    if shapes and any(s != [INPUT_DIM] for s in shapes):
+        return "wrong_input_shape", {"shapes": ", ".join(f"({', '.join(map(str, s))},)" for s in shapes)}
+    return None
+
+
+# The order in which a wrong parameter count is explained: the first structural mistake found.
+STRUCTURE = (input_shape_problem, sharing_problem, units_problem, bias_problem, merge_problem,
+             head_units_problem)
+
+
+def explain_structure(m: dict) -> tuple[str, dict] | None:
+    for problem in STRUCTURE:
+        found = problem(m)
+        if found:
+            return found
+    return None
+
+
+# ---- parent side: checks -------------------------------------------------------------------
+
+def _needs_graph(check_id: str, ev: dict) -> Finding | None:
+    m = _model(ev)
+    if m.get("kind") != "functional":
+        return skipped(check_id, f"a {m.get('kind')} model has no functional graph to read")
+    if _branches(m) is None:
+        return skipped(check_id, "the model does not have two inputs")
+    return None
+
+
+def _from_problem(check_id: str, found: tuple[str, dict] | None, expected: Any = None,
+                  got: Any = None) -> Finding:
+    """A check that is exactly one structural predicate: pass, or its mistake with its facts."""
+    if found is None:
+        return passed(check_id, expected=expected, got=got)
+    mistake, facts = found
+    return failed(check_id, mistake, expected=expected, got=_observed(mistake, facts), **facts)
+
+
+# For a structural mistake, the one fact that shows what the student built.
+OBSERVED = {"wrong_encoder_units": "units", "wrong_merge": "merged_with",
+            "wrong_head_units": "head_units", "wrong_input_shape": "shapes",
+            "duplicated_encoder": "params", "partially_shared_encoder": "params",
+            "encoder_without_bias": "layers_named"}
+
+
+def _observed(mistake: str, facts: dict) -> Any:
+    return facts.get(OBSERVED.get(mistake, ""), None)
+
+
+def check_functional(ev) -> Finding:
+    kind = _model(ev)["kind"]
+    if kind != "functional":
+        return failed("functional_model", "not_functional", expected="functional", got=kind)
+    return passed("functional_model", got="functional")
+
+
+def check_input_names(ev) -> Finding:
+    m = _model(ev)
+    if m.get("kind") != "functional":
+        return skipped("input_names", f"a {m.get('kind')} model has no named inputs")
+    names = [i["name"] for i in m.get("inputs", [])]
+    if sorted(names) != sorted(INPUT_NAMES):
+        return failed("input_names", "wrong_input_names", expected=list(INPUT_NAMES), got=names)
+    return passed("input_names", got=names)
+
+
+def check_input_shapes(ev) -> Finding:
+    m = _model(ev)
+    if m.get("kind") != "functional":
+        return skipped("input_shapes", f"a {m.get('kind')} model has no declared inputs")
+    return _from_problem("input_shapes", input_shape_problem(m), "(784,) each", "(784,) each")
+
+
+def check_encoder_shared(ev) -> Finding:
+    if skip := _needs_graph("encoder_shared", ev):
+        return skip
+    m = _model(ev)
+    b = _branches(m)
+    if not all(b["dense"][n] for n in b["inputs"]):
+        return failed("encoder_shared", "wrong_merge", merged_with="the raw inputs", width="?",
+                      detail="the inputs are merged before any encoder layer")
+    return _from_problem("encoder_shared", sharing_problem(m), "one encoder on both inputs",
+                         _names(b["dense"][b["inputs"][0]]) + " on both inputs")
+
+
+def check_encoder_units(ev) -> Finding:
+    if skip := _needs_graph("encoder_units", ev):
+        return skip
+    m = _model(ev)
+    return _from_problem("encoder_units", units_problem(m), ENCODER_UNITS, ENCODER_UNITS)
+
+
+def check_encoder_activation(ev) -> Finding:
+    if skip := _needs_graph("encoder_activation", ev):
+        return skip
+    enc = _encoder(_model(ev))
+    acts = [r.get("activation") for r in enc]
+    if all(a == "relu" for a in acts):
+        return passed("encoder_activation", got=acts)
+    mistake = "missing_encoder_activation" if "linear" in acts else "wrong_encoder_activation"
+    return failed("encoder_activation", mistake, expected=ENCODER_ACTIVATIONS, got=acts,
+                  layers=[r["name"] for r in enc if r.get("activation") != "relu"])
+
+
+def check_encoder_bias(ev) -> Finding:
+    if skip := _needs_graph("encoder_bias", ev):
+        return skip
+    return _from_problem("encoder_bias", bias_problem(_model(ev)))
+
+
+def check_merge(ev) -> Finding:
+    if skip := _needs_graph("merge", ev):
+        return skip
+    return _from_problem("merge", merge_problem(_model(ev)), "Concatenate (width 128)",
+                         "Concatenate (width 128)")
+
+
+def _head(ev) -> dict | None:
+    b = _branches(_model(ev))
+    return b["head"] if b else None
+
+
+def check_head_units(ev) -> Finding:
+    if skip := _needs_graph("head_units", ev):
+        return skip
+    return _from_problem("head_units", head_units_problem(_model(ev)), HEAD_UNITS, HEAD_UNITS)
+
+
+def check_head_activation(ev) -> Finding:
+    if skip := _needs_graph("head_activation", ev):
+        return skip
+    head = _head(ev) or {}
+    act = head.get("activation")
+    if act != HEAD_ACTIVATION:
+        detail = {"softmax": "softmax on one unit outputs 1.0 for every input",
+                  "linear": "the head has no activation, so its outputs are not confined to (0, 1)"}
+        return failed("head_activation", "wrong_head_activation", expected=HEAD_ACTIVATION,
+                      got=act, layers=[head.get("name", "?")],
+                      detail=detail.get(act, f"the head uses {act} where sigmoid was expected"))
+    return passed("head_activation", got=act)
+
+
+def check_head_name(ev) -> Finding:
+    if skip := _needs_graph("head_name", ev):
+        return skip
+    head = _head(ev) or {}
+    if head.get("name") != HEAD_NAME:
+        return failed("head_name", "wrong_head_name", expected=HEAD_NAME, got=head.get("name"))
+    return passed("head_name", got=HEAD_NAME)
+
+
+def check_param_count(ev) -> Finding:
+    m = _model(ev)
+    if m["params"] == EXPECTED_PARAMS:
+        return passed("param_count", expected=EXPECTED_PARAMS, got=EXPECTED_PARAMS)
+    found = explain_structure(m)
+    mistake, facts = found if found else ("unexpected_param_count", {})
+    facts = {k: v for k, v in facts.items() if k not in ("expected", "got")}
+    facts.setdefault("params", m["params"])
+    return failed("param_count", mistake, expected=EXPECTED_PARAMS, got=m["params"], **facts)
+
+
+def check_trainable_weights(ev) -> Finding:
+    m = _model(ev)
+    n = m["n_trainable"]
+    if n == EXPECTED_TRAINABLE:
+        return passed("trainable_weights", expected=EXPECTED_TRAINABLE, got=n)
+    found = None
+    for problem in (sharing_problem, bias_problem):
+        found = found or problem(m)
+    mistake, facts = found if found else ("unexpected_weight_count", {})
+    facts = {k: v for k, v in facts.items() if k not in ("expected", "got")}
+    return failed("trainable_weights", mistake, expected=EXPECTED_TRAINABLE, got=n, **facts)
+
+
+def check_forward_pass(ev) -> Finding:
+    fw = ev.get("forward") or {}
+    if not fw.get("ok"):
+        return failed("forward_pass", "forward_pass_failed", detail=fw.get("error", "?"))
+    m = _model(ev)
+    expected_shape = [fw["batch"], 1]
+    if fw["shape"] != expected_shape:
+        found = head_units_problem(m) or input_shape_problem(m) or merge_problem(m)
+        mistake, facts = found if found else ("wrong_output_shape", {})
+        facts = {k: v for k, v in facts.items() if k not in ("expected", "got")}
+        return failed("forward_pass", mistake, expected=f"({fw['batch']}, 1)",
+                      got="(" + ", ".join(map(str, fw["shape"])) + ")", **facts)
+    lo, hi = fw.get("min"), fw.get("max")
+    inside = fw.get("all_finite") and lo is not None and lo > 0.0 and hi < 1.0
+    # Softmax on one unit gives 0.99999994 for every input: strictly inside (0, 1), so the
+    # lesson's range check passes it. Random pairs must give outputs that vary.
+    varies = fw.get("spread", 0.0) > 1e-6
+    if not inside or not varies:
+        head = _head(ev) or {}
+        if head.get("activation") == HEAD_ACTIVATION and (found := explain_structure(m)):
+            mistake, facts = found  # e.g. a dot product saturates the sigmoid at 1.0
+            return failed("forward_pass", mistake, expected="values varying in (0, 1)",
+                          got=f"[{lo:.4g}, {hi:.4g}]", **facts)
+        detail = (f"outputs range over [{lo:.4g}, {hi:.4g}], outside (0, 1)" if not inside
+                  else f"every output is {hi:.8g}, whatever the input")
+        return failed("forward_pass", "wrong_head_activation", expected="values varying in (0, 1)",
+                      got=f"[{lo:.4g}, {hi:.4g}]", layers=[head.get("name", "?")] if head else [],
+                      detail=detail)
+    return passed("forward_pass", expected=f"({fw['batch']}, 1) in (0, 1)",
+                  got=f"({fw['batch']}, 1) in [{lo:.3f}, {hi:.3f}]")
+
+
+EXERCISE = Exercise(
+    id="siamese",
+    title="Siamese digit comparator (Functional API, shared encoder)",
+    looks_for=("siamese",),
+    collect=collect,
+    checks=(
+        Check("functional_model", "Built with the Functional API", check_functional),
+        Check("input_names", "Inputs named left and right", check_input_names),
+        Check("input_shapes", "Inputs of shape (784,)", check_input_shapes),
+        Check("encoder_shared", "One encoder shared by both inputs (same layer objects, same "
+              "variables)", check_encoder_shared, points=3),
+        Check("encoder_units", "Encoder sizes Dense(256) → Dense(64)", check_encoder_units),
+        Check("encoder_activation", "Encoder activations relu, relu", check_encoder_activation),
+        Check("encoder_bias", "Encoder layers keep their bias", check_encoder_bias),
+        Check("merge", "Embeddings concatenated (None, 128)", check_merge),
+        Check("head_units", "Head has one unit", check_head_units),
+        Check("head_activation", "Head uses sigmoid", check_head_activation),
+        Check("head_name", "Head named same_digit", check_head_name),
+        Check("param_count", "217,537 parameters (encoder counted once)", check_param_count,
+              points=2),
+        Check("trainable_weights", "6 trainable weights", check_trainable_weights),
+        Check("forward_pass", "Forward pass gives (batch, 1) with values in (0, 1)",
+              check_forward_pass, points=2),
+        Check("dtype_policy", "float32 policy (no mixed precision left on)",
+              dtype_policy_check(lambda ev: [ev["model"]])),
+    ),
+    mistakes=MISTAKES,
+)

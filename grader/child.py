@@ -1,0 +1,224 @@
+"""The sandboxed child: executes the submission as an imported module (not as __main__), then
+runs each exercise's evidence collector against the live objects and sends the evidence back
+as JSON over a private pipe. Started by grader.runner; never imported by the parent.
+
+Usage: python -m grader.child REQUEST.json RESULT_FD
+"""
+from __future__ import annotations
+
+import builtins
+import json
+import linecache
+import os
+import sys
+import time
+import traceback
+import types
+from typing import Any
+
+# Quiet TensorFlow's C++ start-up chatter before it is imported.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+class StdinUsed(EOFError):
+    """Raised by input() and sys.stdin reads: the grader runs with no keyboard."""
+
+
+class _NoStdin:
+    def __init__(self, flag: dict):
+        self.flag = flag
+
+    def _refuse(self, *args, **kwargs):
+        self.flag["used"] = True
+        raise StdinUsed("input(): the grader runs your code with no keyboard attached")
+
+    read = readline = readlines = __next__ = _refuse
+
+    def __iter__(self):
+        return self
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError("stdin is not available under the grader")
+
+    def close(self) -> None:
+        pass
+
+    closed = False
+    encoding = "utf-8"
+
+
+def guard_stdin() -> dict:
+    flag = {"used": False}
+    guard = _NoStdin(flag)
+    sys.stdin = guard
+
+    def no_input(prompt: object = "") -> str:
+        if prompt:
+            print(prompt, end="", flush=True)
+        return guard._refuse()
+
+    builtins.input = no_input
+    return flag
+
+
+def guard_plot_model(notes: list[str]) -> None:
+    """`keras.utils.plot_model` raises ImportError without pydot or the graphviz binary; a
+    missing drawing tool must not sink the grading."""
+    import keras
+    import keras.src.utils.model_visualization as mv
+
+    real = mv.plot_model
+
+    def plot_model(*args, **kwargs):
+        try:
+            return real(*args, **kwargs)
+        except (ImportError, OSError, FileNotFoundError) as exc:
+            msg = "Skipped keras.utils.plot_model(): pydot/graphviz are not available here " \
+                  f"({type(exc).__name__}); the rest of your code ran."
+            if msg not in notes:
+                notes.append(msg)
+            return None
+
+    mv.plot_model = plot_model
+    keras.utils.plot_model = plot_model
+
+
+def student_frames(exc: BaseException, filenames: set[str]) -> list[traceback.FrameSummary]:
+    return [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in filenames]
+
+
+def classify(exc: BaseException, stdin_flag: dict, chunk_by_file: dict[str, dict]) -> dict[str, Any]:
+    from grader.introspect import strip_ansi
+
+    frames = student_frames(exc, set(chunk_by_file))
+    last = frames[-1] if frames else None
+    where, line, cell, code = "", None, None, ""
+    if last is not None:
+        chunk = chunk_by_file[last.filename]
+        line, cell = last.lineno, chunk.get("cell")
+        where = (f"cell {cell}, line {line}" if cell is not None else f"{last.filename}, line {line}")
+        lines = (chunk.get("original") or chunk["code"]).splitlines()
+        code = lines[line - 1].strip() if line and 0 < line <= len(lines) else (last.line or "")
+    message = strip_ansi(str(exc)).strip()
+    exception = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    tb = "".join(traceback.format_list(frames)) + exception
+    info = {"exception": exception, "where": where or "(outside your code)", "line": line,
+            "cell": cell, "code": code, "traceback": tb[-4000:]}
+    if isinstance(exc, SystemExit):
+        info.update(kind="exited_early", detail=f"sys.exit({exc.code!r}) called at {info['where']}")
+    elif isinstance(exc, MemoryError) or type(exc).__name__ == "ResourceExhaustedError":
+        info.update(kind="memory_limit", detail=f"{exception} at {info['where']}")
+    elif stdin_flag["used"] and isinstance(exc, (EOFError, RuntimeError, ValueError, OSError)):
+        info.update(kind="reads_stdin", detail=f"input() called at {info['where']}")
+    else:
+        info.update(kind="runtime_error")
+    return info
+
+
+def execute(source: dict, namespace: dict, notes: list[str], stdin_flag: dict) -> dict | None:
+    """Run each chunk in order in one module namespace. Returns the problem, or None."""
+    chunk_by_file = {c["filename"]: c for c in source["chunks"]}
+    for chunk in source["chunks"]:
+        # Register the source so tracebacks can quote the student's lines.
+        linecache.cache[chunk["filename"]] = (len(chunk["code"]), None,
+                                              chunk["code"].splitlines(True), chunk["filename"])
+        try:
+            code = compile(chunk["code"], chunk["filename"], "exec", dont_inherit=True)
+            exec(code, namespace)
+        except BaseException as exc:  # noqa: BLE001 - everything the student raises is data
+            return classify(exc, stdin_flag, chunk_by_file)
+    return None
+
+
+def collect_all(exercise_ids: list[str] | None, namespace: dict, seed: int) -> dict[str, Any]:
+    from grader.exercise import load_exercises
+    from grader.introspect import strip_ansi
+    from grader.probe import Probe
+
+    exercises = load_exercises()
+    out: dict[str, Any] = {}
+    for ex_id, exercise in exercises.items():
+        if exercise_ids and ex_id not in exercise_ids:
+            continue
+        start = time.perf_counter()
+        try:
+            evidence = exercise.collect(namespace, Probe(seed))
+        except BaseException as exc:  # noqa: BLE001 - the student's objects may misbehave
+            evidence = {"attempted": True, "collect_error":
+                        f"{type(exc).__name__}: {strip_ansi(str(exc))[:500]}",
+                        "collect_traceback": traceback.format_exc()[-3000:]}
+        evidence["collect_s"] = round(time.perf_counter() - start, 3)
+        out[ex_id] = evidence
+    return out
+
+
+def main(argv: list[str]) -> int:
+    request_path, result_fd = argv[1], int(argv[2])
+    with open(request_path, encoding="utf-8") as fh:
+        request = json.load(fh)
+    # Keep the result channel on a descriptor the student is unlikely to touch, and out of
+    # reach of anything that closes the low ones.
+    result = os.fdopen(os.dup2(result_fd, 1000) if result_fd != 1000 else result_fd, "w")
+    if result_fd != 1000:
+        os.close(result_fd)
+
+    t0 = time.perf_counter()
+    import keras  # noqa: F401 - imported before the student's code, so its cost is ours
+    notes: list[str] = []
+    guard_plot_model(notes)
+    stdin_flag = guard_stdin()
+    t_import = time.perf_counter() - t0
+
+    from grader.ipython_shim import GraderShell, display
+
+    source = request["source"]
+    module = types.ModuleType("submission")
+    module.__file__ = os.path.join(os.getcwd(), os.path.basename(source["path"]))
+    namespace = module.__dict__
+    sys.modules["submission"] = module
+    if source["kind"] == "notebook":
+        shell = GraderShell(namespace, notes)
+        namespace["get_ipython"] = lambda: shell
+        namespace["display"] = display
+    sys.argv = [module.__file__]
+
+    t1 = time.perf_counter()
+    problem = execute(source, namespace, notes, stdin_flag)
+    t_run = time.perf_counter() - t1
+    if problem is None and stdin_flag["used"]:
+        notes.append("Your code called input(); the grader runs with no keyboard, so it got an "
+                     "error instead of an answer.")
+
+    # The student may have left a global dtype policy set (mixed_float16): record it, then reset
+    # it before the grader builds anything of its own.
+    import keras as _k
+    global_policy = _k.mixed_precision.global_policy().name
+    _k.mixed_precision.set_global_policy("float32")
+
+    from grader.introspect import inventory
+    t2 = time.perf_counter()
+    exercises = collect_all(request.get("exercises"), namespace, int(request["seed"]))
+    payload = {
+        "problem": problem,
+        "notes": notes,
+        "global_policy": global_policy,
+        "inventory": inventory(namespace),
+        "exercises": exercises,
+        "timings": {"import_s": round(t_import, 3), "run_s": round(t_run, 3),
+                    "collect_s": round(time.perf_counter() - t2, 3)},
+    }
+    result.write(json.dumps(payload, default=str))
+    result.flush()
+    result.close()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Skip interpreter teardown: TensorFlow's can take seconds and the evidence is already sent.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,111 @@
+"""`grade PATH`: grade one submission, print a summary, write the HTML and JSON reports.
+
+Exit codes: 0 every check passed; 1 a check failed or the submission could not be graded;
+2 the grader was used wrongly (missing file, unknown option or exercise).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser(exercise_ids: list[str]) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="grade",
+        description="Grade a Keras 'Models three ways' submission (.py or .ipynb) and name "
+                    "the mistakes in it.")
+    p.add_argument("path", help="the submission: a .py file or a Jupyter notebook")
+    p.add_argument("--exercise", action="append", metavar="ID",
+                   help=f"grade only this exercise (repeatable): {', '.join(exercise_ids)}")
+    p.add_argument("--format", choices=("terminal", "json"), default="terminal",
+                   help="terminal (default): a summary; json: exactly one JSON object on stdout")
+    p.add_argument("--out", metavar="DIR",
+                   help="where to write the reports (default: next to the submission)")
+    p.add_argument("--no-report", action="store_true", help="do not write HTML/JSON report files")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
+                   help="wall-clock seconds the submission may run (default 60)")
+    p.add_argument("--memory", type=float, default=4.0, metavar="GIB",
+                   help="address-space limit in GiB (default 4; TensorFlow needs at least 2)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from grader.exercise import load_exercises
+
+    exercises = load_exercises()
+    parser = build_parser(sorted(exercises))
+    args = parser.parse_args(argv)  # exits 2 on unknown options
+    path = Path(args.path)
+    if not path.exists():
+        parser.error(f"no such file: {path}")
+    if path.is_dir():
+        parser.error(f"{path} is a folder: batch grading of a folder is not available yet; "
+                     f"give one .py or .ipynb file")
+    unknown = [e for e in args.exercise or [] if e not in exercises]
+    if unknown:
+        parser.error(f"unknown exercise {', '.join(unknown)}; known: {', '.join(sorted(exercises))}")
+    if args.timeout <= 0 or args.memory < 2:
+        parser.error("--timeout must be positive and --memory at least 2 (GiB)")
+
+    from rich.console import Console
+    console = Console(stderr=args.format == "json", highlight=False)
+    try:
+        result = grade_one(path, args, exercises)
+    except Exception:  # a grader bug: still a verdict, never a bare traceback
+        return _grader_failure(path, args, console)
+
+    report_paths = [] if args.no_report else write_reports(result, path, args.out, console)
+    from reports.terminal import render_terminal
+    render_terminal(result, console, report_paths)
+    if args.format == "json":
+        from reports.json_report import render_json
+        sys.stdout.write(render_json(result) + "\n")
+    return EXIT_PASS if result.verdict.value == "pass" else EXIT_FAIL
+
+
+def grade_one(path: Path, args, exercises):
+    from grader.grading import Grader
+    from grader.runner import GiB, Limits
+    limits = Limits(timeout_s=args.timeout, memory_bytes=int(args.memory * GiB))
+    return Grader(limits=limits, exercises=exercises).grade(path, only=args.exercise)
+
+
+def write_reports(result, path: Path, out: str | None, console) -> list[str]:
+    """Write <stem>.report.html and <stem>.report.json; fall back to the current folder if the
+    submission's folder is read-only, so no result is lost."""
+    from reports.html import render_html
+    from reports.json_report import render_json
+    for folder in ([Path(out)] if out else [path.parent, Path.cwd()]):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            html = folder / f"{path.stem}.report.html"
+            js = folder / f"{path.stem}.report.json"
+            html.write_text(render_html(result), encoding="utf-8")
+            js.write_text(render_json(result), encoding="utf-8")
+            return [str(html), str(js)]
+        except OSError as exc:
+            console.print(f"could not write the report to {folder}: {exc.strerror}")
+    return []
+
+
+def _grader_failure(path: Path, args, console) -> int:
+    import json
+    detail = traceback.format_exc()
+    console.print(f"[bold magenta]The grader itself failed on {path}[/]: this is not your "
+                  f"mistake. Please send this message to your instructor.")
+    console.print(detail.strip().splitlines()[-1], markup=False)
+    if args.format == "json":
+        sys.stdout.write(json.dumps({
+            "submission": str(path), "verdict": "error", "score": 0, "max_score": 0,
+            "mistakes": ["grader_error"], "exercises": [],
+            "problems": [{"check": "submission", "status": "error", "mistake": "grader_error",
+                          "message": detail.strip().splitlines()[-1]}]}) + "\n")
+    return EXIT_FAIL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""The pipeline, one direction: load → run in sandbox → checks → score → Result.
+
+Checks run here, in the parent, as pure functions of the evidence the child sent; the student's
+process never sees them. Renderers take the Result from here and never look at a model.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from grader import __version__
+from grader.exercise import Exercise, load_exercises
+from grader.findings import ExerciseResult, Finding, Result, Status, Verdict, failed, skipped
+from grader.mistakes import Mistake, catalogue, render_evidence
+from grader.runner import Limits, RunOutcome, Runner, SubprocessRunner
+from grader.submission import UnreadableSubmission, find_syntax_error, load_submission
+
+# Problems after which nothing could be graded, if no exercise evidence came back either.
+RUN_PROBLEMS = {"timeout", "output_limit", "memory_limit", "exited_early", "crashed"}
+
+
+class Grader:
+    def __init__(self, runner: Runner | None = None, limits: Limits | None = None,
+                 exercises: dict[str, Exercise] | None = None):
+        self.runner = runner or SubprocessRunner()
+        self.limits = limits or Limits()
+        self.exercises = exercises if exercises is not None else load_exercises()
+        self.mistakes = catalogue(self.exercises.values())
+
+    # -- the pipeline ---------------------------------------------------------------------
+    def grade(self, path: str | Path, only: list[str] | None = None) -> Result:
+        start = time.monotonic()
+        result = self._grade(str(path), only)
+        result.duration_s = time.monotonic() - start
+        result.grader_version = __version__
+        return result
+
+    def _grade(self, path: str, only: list[str] | None) -> Result:
+        try:
+            source = load_submission(path)
+        except UnreadableSubmission as exc:
+            return self._error(path, only, failed("submission", "unreadable_submission",
+                                                  detail=str(exc)))
+        except OSError as exc:
+            return self._error(path, only, failed("submission", "unreadable_submission",
+                                                  detail=f"could not read the file: {exc.strerror}"))
+        syntax = find_syntax_error(source)
+        if syntax is not None:
+            f = failed("submission", "syntax_error", message=syntax.message, where=syntax.where,
+                       code=syntax.text, line=syntax.line, cell=syntax.cell)
+            f.location = syntax.where
+            return self._error(path, only, f, notes=source.notes)
+        outcome = self.runner.run(source, only, self.limits)
+        return self.assemble(path, outcome, only, source_notes=source.notes)
+
+    # -- evidence → findings → score ------------------------------------------------------
+    def assemble(self, path: str, outcome: RunOutcome, only: list[str] | None,
+                 source_notes: list[str] | None = None) -> Result:
+        ev = outcome.evidence
+        notes = list(source_notes or [])
+        base = dict(stdout=outcome.output, stdout_truncated=outcome.output_truncated,
+                    sandbox=outcome.sandbox)
+        if ev is None:
+            return self._error(path, only, self._run_problem(outcome), notes=notes, **base)
+        notes += ev.get("notes", [])
+        problems: list[Finding] = []
+        if ev.get("problem"):
+            p = ev["problem"]
+            f = failed("submission", p["kind"], exception=p.get("exception"),
+                       where=p.get("where"), code=p.get("code"), line=p.get("line"),
+                       cell=p.get("cell"), detail=p.get("detail", p.get("exception")),
+                       traceback=p.get("traceback"))
+            f.location = p.get("where", "")
+            problems.append(f)
+
+        results: list[ExerciseResult] = []
+        for ex_id, evidence in ev.get("exercises", {}).items():
+            exercise = self.exercises.get(ex_id)
+            if exercise is None:
+                continue
+            evidence = dict(evidence, global_policy=ev.get("global_policy", "float32"))
+            if not evidence.get("attempted") and not (only and ex_id in only):
+                continue
+            results.append(self._grade_exercise(exercise, evidence, ev.get("inventory", [])))
+
+        if not results:
+            if problems:
+                return self._finish(path, [], problems, notes, force_error=True, **base)
+            problems.append(failed("submission", "model_not_found",
+                                   found=_describe_inventory(ev.get("inventory", []))))
+        return self._finish(path, results, problems, notes, **base)
+
+    def _grade_exercise(self, exercise: Exercise, evidence: dict[str, Any],
+                        inventory: list[dict]) -> ExerciseResult:
+        findings: list[Finding] = []
+        if not evidence.get("attempted"):
+            findings = [failed(exercise.checks[0].id, "model_not_found",
+                               found=_describe_inventory(inventory))]
+            findings += [skipped(c.id, "no model for this exercise was found")
+                         for c in exercise.checks[1:]]
+        elif evidence.get("collect_error"):
+            findings = [Finding(c.id, Status.ERROR, "grader_error",
+                                facts={"detail": evidence["collect_error"]},
+                                reason="the grader could not examine your model")
+                        for c in exercise.checks]
+        else:
+            for check in exercise.checks:
+                try:
+                    finding = check.fn(evidence)
+                except Exception as exc:  # a bug in a check must show, not crash the grading
+                    finding = Finding(check.id, Status.ERROR, "grader_error",
+                                      facts={"detail": f"{type(exc).__name__}: {exc}"},
+                                      reason="this check failed inside the grader")
+                finding.check = check.id
+                findings.append(finding)
+        by_id = {c.id: c for c in exercise.checks}
+        for f in findings:
+            check = by_id[f.check]
+            f.title = check.title
+            f.max_points = check.points
+            f.points = check.points if f.status is Status.PASS else 0.0
+            self._explain(f)
+        return ExerciseResult(
+            exercise.id, exercise.title, findings,
+            score=sum(f.points for f in findings), max_score=exercise.max_score,
+            graded_object=evidence.get("graded_object"), notes=evidence.get("notes", []),
+            summaries=evidence.get("summaries", {}))
+
+    def _explain(self, f: Finding) -> None:
+        """Fill the prose of a finding from the catalogue, keyed by its mistake id."""
+        mistake: Mistake | None = self.mistakes.get(f.mistake) if f.mistake else None
+        facts = dict(f.facts, expected=f.expected, got=f.got)
+        if mistake is not None and f.status in (Status.FAIL, Status.ERROR):
+            evidence = render_evidence(mistake, facts)
+            f.message = f"{mistake.title}: {evidence}" if evidence else mistake.title
+            f.explanation, f.hint = mistake.explanation, mistake.hint
+            if not f.title:
+                f.title = mistake.title
+        elif f.status is Status.SKIPPED:
+            f.message = f"Not checked: {f.reason}"
+        elif f.status is Status.ERROR:
+            f.message = f.reason or "could not be checked"
+        else:
+            f.message = f.title + (f" ({_fmt(f.got)})" if f.got is not None else "")
+
+    def _run_problem(self, outcome: RunOutcome) -> Finding:
+        reason = outcome.killed_for or "crashed"
+        facts = {"detail": outcome.detail, "limit_s": _fmt(outcome.sandbox.get("timeout_s")),
+                 "limit_bytes": outcome.sandbox.get("output_bytes")}
+        if reason == "crashed":
+            return failed("submission", "runtime_error", exception=outcome.detail,
+                          where="(the process died)", detail=outcome.detail)
+        if reason == "memory_limit" and not outcome.detail:
+            facts["detail"] = "the process ran out of memory and was stopped"
+        return failed("submission", reason, **facts)
+
+    def _error(self, path: str, only: list[str] | None, problem: Finding,
+               notes: list[str] | None = None, **base: Any) -> Result:
+        return self._finish(path, [], [problem], notes or [], force_error=True,
+                            max_score=self._max_score(only), **base)
+
+    def _max_score(self, only: list[str] | None) -> float:
+        return sum(ex.max_score for ex_id, ex in self.exercises.items() if not only or ex_id in only)
+
+    def _finish(self, path: str, results: list[ExerciseResult], problems: list[Finding],
+                notes: list[str], force_error: bool = False, max_score: float | None = None,
+                **base: Any) -> Result:
+        for p in problems:
+            p.title = self.mistakes[p.mistake].title if p.mistake in self.mistakes else p.check
+            self._explain(p)
+        if force_error:
+            verdict = Verdict.ERROR
+        elif problems or any(f.status is not Status.PASS for r in results for f in r.findings):
+            verdict = Verdict.FAIL
+        else:
+            verdict = Verdict.PASS
+        if max_score is None:
+            max_score = sum(r.max_score for r in results) or self._max_score(None)
+        return Result(path, verdict, score=sum(r.score for r in results), max_score=max_score,
+                      exercises=results, problems=problems, notes=notes, **base)
+
+
+def _describe_inventory(inventory: list[dict]) -> str:
+    if not inventory:
+        return "no Keras models, layers or model classes at the top level of your file"
+    return ", ".join(f"`{i['name']}` ({i['type']})" for i in inventory[:12])
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

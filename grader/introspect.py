@@ -1,0 +1,251 @@
+"""Plain-data descriptions of live Keras objects. Runs only inside the sandboxed child.
+
+Nothing here is a verdict: it records what the model *is* (layers, variables, how calls connect,
+which input each call depends on) so that checks in the parent can decide what it means.
+Parameter counts are computed from the variables' shapes, not from `count_params()`, which a
+submission could have replaced.
+"""
+from __future__ import annotations
+
+import io
+import math
+import re
+from typing import Any
+
+import keras
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def strip_ansi(text: str) -> str:
+    return ANSI.sub("", text)
+
+
+def is_model(obj: Any) -> bool:
+    return isinstance(obj, keras.Model)
+
+
+def model_kind(model) -> str:
+    if isinstance(model, keras.Sequential):
+        return "sequential"
+    from keras.src.models.functional import Functional
+    if isinstance(model, Functional):
+        return "functional"
+    return "subclassed"
+
+
+def shape_list(shape) -> list | None:
+    if shape is None:
+        return None
+    try:
+        return [None if d is None else int(d) for d in shape]
+    except TypeError:
+        return None
+
+
+def unique_variables(obj) -> list:
+    seen, out = set(), []
+    for v in getattr(obj, "weights", []):
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    return out
+
+
+def param_count(obj) -> int:
+    return int(sum(math.prod(int(d) for d in v.shape) for v in unique_variables(obj)))
+
+
+def activation_name(layer) -> str | None:
+    act = getattr(layer, "activation", None)
+    if act is None:
+        return None
+    name = getattr(act, "__name__", None) or type(act).__name__
+    return "linear" if name in ("linear", "identity") else name
+
+
+class LayerTable:
+    """Gives each distinct layer/operation object a stable id ("L0", "L1", …) for this model, and
+    its description. Auto-generated names (dense_7) come from process-wide counters, so ids, not
+    names, tell layers apart."""
+
+    def __init__(self) -> None:
+        self.ids: dict[int, str] = {}
+        self.rows: dict[str, dict[str, Any]] = {}
+        self._keep: list = []  # keep objects alive so id() stays unique
+
+    def add(self, op, parent: str | None = None) -> str:
+        if id(op) in self.ids:
+            return self.ids[id(op)]
+        lid = f"L{len(self.ids)}"
+        self.ids[id(op)] = lid
+        self._keep.append(op)
+        row = describe_layer(op)
+        row.update(id=lid, parent=parent)
+        self.rows[lid] = row
+        if isinstance(op, keras.Model) or _has_sublayers(op):
+            row["children"] = [self.add(sub, lid) for sub in _sublayers(op)]
+        return lid
+
+    def expand(self, lid: str) -> list[str]:
+        """The layer itself, or for a nested model, every layer inside it (depth first)."""
+        children = self.rows[lid].get("children")
+        if not children:
+            return [lid]
+        return [x for c in children for x in self.expand(c)]
+
+
+def _has_sublayers(op) -> bool:
+    return bool(getattr(op, "_layers", None)) if isinstance(op, keras.layers.Layer) else False
+
+
+def _sublayers(op) -> list:
+    if isinstance(op, keras.Model):
+        return [l for l in op.layers if not isinstance(l, keras.layers.InputLayer)]
+    return list(getattr(op, "_layers", []))
+
+
+def describe_layer(op) -> dict[str, Any]:
+    row: dict[str, Any] = {"name": getattr(op, "name", "?"), "class": type(op).__name__}
+    if not isinstance(op, keras.layers.Layer):
+        row["kind"] = "op"  # a raw keras.ops call recorded in a functional graph
+        return row
+    row["kind"] = "model" if isinstance(op, keras.Model) else "layer"
+    if hasattr(op, "units"):
+        row["units"] = int(op.units)
+    act = activation_name(op)
+    if act is not None:
+        row["activation"] = act
+    if hasattr(op, "use_bias"):
+        row["use_bias"] = bool(op.use_bias)
+    kernel = getattr(op, "kernel", None) if getattr(op, "built", False) else None
+    if kernel is not None:
+        row["kernel_shape"] = shape_list(kernel.shape)
+    policy = getattr(op, "dtype_policy", None)
+    if policy is not None:
+        row["policy"] = getattr(policy, "name", str(policy))
+        row["compute_dtype"] = str(getattr(op, "compute_dtype", ""))
+        row["variable_dtype"] = str(getattr(op, "variable_dtype", ""))
+    row["params"] = param_count(op)
+    row["n_weights"] = len(unique_variables(op))
+    return row
+
+
+def call_graph(model, table: LayerTable) -> list[dict[str, Any]]:
+    """Every call (node) on a path from the model's inputs to its outputs, parents first, with
+    the model inputs each call depends on. Only functional graphs have this."""
+    calls: dict[tuple[int, int], dict[str, Any]] = {}
+
+    def visit(tensor) -> str:
+        history = getattr(tensor, "_keras_history", None)
+        if history is None:
+            return "?"
+        op, node_index = history.operation, history.node_index
+        key = (id(op), node_index)
+        if key in calls:
+            return calls[key]["id"]
+        node = op._inbound_nodes[node_index]
+        parents = [visit(t) for t in node.input_tensors]
+        lid = table.add(op)
+        cid = f"c{len(calls)}"
+        deps: set[str] = set()
+        for p in parents:
+            deps.update(next((c["deps"] for c in calls.values() if c["id"] == p), []))
+        if isinstance(op, keras.layers.InputLayer):
+            deps = {op.name}
+        out = node.output_tensors[0] if node.output_tensors else None
+        calls[key] = {
+            "id": cid, "layer": lid, "class": type(op).__name__, "name": op.name,
+            "inputs": parents, "deps": sorted(deps),
+            "expanded": table.expand(lid),
+            "output_shape": shape_list(getattr(out, "shape", None)),
+        }
+        return cid
+
+    for t in model.outputs:
+        visit(t)
+    return list(calls.values())
+
+
+def summary_text(model) -> str:
+    lines: list[str] = []
+    try:
+        model.summary(print_fn=lambda s, line_break=None: lines.append(s), line_length=90)
+    except Exception as exc:  # an unbuilt subclassed model, for instance
+        return f"(summary() failed: {strip_ansi(str(exc)).splitlines()[0]})"
+    return strip_ansi("\n".join(lines))
+
+
+def describe_model(model, var: str | None = None, *, graph: bool = True) -> dict[str, Any]:
+    """Everything the checks may want to know about one model, as plain data."""
+    table = LayerTable()
+    kind = model_kind(model)
+    desc: dict[str, Any] = {
+        "var": var, "name": model.name, "class": type(model).__name__, "kind": kind,
+        "built": bool(model.built),
+        "params": param_count(model),
+        "n_weights": len(unique_variables(model)),
+        "n_trainable": len({id(v) for v in model.trainable_weights}),
+        "n_non_trainable": len({id(v) for v in model.non_trainable_weights}),
+        "policies": sorted({l.dtype_policy.name for l in _all_layers(model)
+                            if getattr(l, "dtype_policy", None) is not None}),
+        "summary": summary_text(model),
+    }
+    for layer in _sublayers(model):
+        table.add(layer)
+    if kind != "subclassed" and model.built:
+        try:
+            desc["inputs"] = [{"name": t._keras_history.operation.name,
+                               "shape": shape_list(t.shape)[1:]} for t in model.inputs]
+            desc["outputs"] = [{"shape": shape_list(t.shape)} for t in model.outputs]
+            desc["calls"] = call_graph(model, table) if graph else []
+        except (AttributeError, ValueError, IndexError):
+            pass  # a Sequential built without an Input has no symbolic inputs
+    desc["layers"] = table.rows
+    desc["top_layers"] = [table.ids[id(l)] for l in _sublayers(model) if id(l) in table.ids]
+    desc["dense_chain"] = dense_chain(model)
+    return desc
+
+
+def _all_layers(model) -> list:
+    out = []
+    for l in _sublayers(model):
+        out.append(l)
+        if isinstance(l, keras.Model) or _has_sublayers(l):
+            out.extend(_all_layers(l) if isinstance(l, keras.Model) else _sublayers(l))
+    return out
+
+
+def dense_chain(model) -> list[dict[str, Any]]:
+    """The Dense layers in data-flow order, found by chaining kernel shapes (in → out) rather
+    than attribute order: a subclassed model that creates its head first in __init__ still
+    computes 784 → 256 → 64 → 10."""
+    dense = [l for l in _all_layers(model) if isinstance(l, keras.layers.Dense) and l.built
+             and getattr(l, "kernel", None) is not None]
+    rows = [{"name": l.name, "in": int(l.kernel.shape[0]), "units": int(l.units),
+             "activation": activation_name(l), "use_bias": bool(l.use_bias)} for l in dense]
+    ordered, remaining = [], rows[:]
+    produced = {r["units"] for r in rows}
+    start = next((r for r in remaining if r["in"] not in produced), remaining[0] if remaining else None)
+    while start is not None:
+        ordered.append(start)
+        remaining.remove(start)
+        start = next((r for r in remaining if r["in"] == start["units"]), None)
+    return ordered + remaining
+
+
+def inventory(namespace: dict[str, Any]) -> list[dict[str, str]]:
+    """The Keras things a submission defined at top level, for 'model not found' messages."""
+    found = []
+    for name, obj in namespace.items():
+        if name.startswith("_"):
+            continue
+        if isinstance(obj, keras.Model):
+            found.append({"name": name, "type": f"{model_kind(obj)} model '{obj.name}'"})
+        elif isinstance(obj, keras.layers.Layer):
+            found.append({"name": name, "type": f"{type(obj).__name__} layer"})
+        elif isinstance(obj, type) and issubclass(obj, keras.layers.Layer) and obj.__module__ == namespace.get("__name__"):
+            found.append({"name": name, "type": f"class {obj.__name__}"})
+        elif callable(obj) and getattr(obj, "__module__", None) == namespace.get("__name__") and not isinstance(obj, type):
+            found.append({"name": name, "type": "function"})
+    return found

@@ -1,0 +1,1 @@
+"""Renderers: each turns a `Result` into one format. None of them looks at a model."""

@@ -1,0 +1,32 @@
+import numpy as np
+import keras
+from keras import layers
+
+left  = keras.Input(shape=(784,), name="left")
+right = keras.Input(shape=(784,), name="right")
+
+enc1 = layers.Dense(256, activation="relu", name="enc_dense_1")
+enc2 = layers.Dense(64,  activation="relu", name="enc_dense_2")
+
+def encode(x):
+    return enc2(enc1(x))
+
+left_emb  = encode(left)
+right_emb = encode(right)
+
+# compare the embeddings: difference makes more sense than concat for "same digit"?
+merged = layers.subtract([left_emb, right_emb])      # (None, 64)
+out = layers.Dense(1, activation="sigmoid", name="same_digit")(merged)
+
+siamese = keras.Model(inputs=[left, right], outputs=out, name="siamese_mlp")
+siamese.summary()
+
+print("params", siamese.count_params())
+print("weights", len(siamese.trainable_weights))
+
+batch = {
+    "left":  np.random.rand(16, 784).astype("float32"),
+    "right": np.random.rand(16, 784).astype("float32"),
+}
+p = siamese.predict(batch, verbose=0)
+print(p.shape, p[:3].ravel())
