@@ -34,6 +34,19 @@ def build_parser(exercise_ids: list[str]) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Dispatch: `grade bundle …` (LMS bundles), `grade FOLDER` (a class), `grade FILE`."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "bundle":
+        from grader.lms.bundle_cli import main as bundle_main
+        return bundle_main(argv[1:])
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is not None and Path(first).is_dir():
+        from grader.batch import main as batch_main
+        return batch_main(argv)
+    return grade_file_main(argv)
+
+
+def grade_file_main(argv: list[str]) -> int:
     from grader.exercise import load_exercises
 
     exercises = load_exercises()
@@ -42,9 +55,6 @@ def main(argv: list[str] | None = None) -> int:
     path = Path(args.path)
     if not path.exists():
         parser.error(f"no such file: {path}")
-    if path.is_dir():
-        parser.error(f"{path} is a folder: batch grading of a folder is not available yet; "
-                     f"give one .py or .ipynb file")
     unknown = [e for e in args.exercise or [] if e not in exercises]
     if unknown:
         parser.error(f"unknown exercise {', '.join(unknown)}; known: {', '.join(sorted(exercises))}")

@@ -4,7 +4,13 @@ from pathlib import Path
 import pytest
 
 ZOO = Path(__file__).parent / "zoo"
-MANIFEST = tomllib.loads((ZOO / "MANIFEST.toml").read_text(encoding="utf-8"))
+# tests/zoo/MANIFEST.toml, plus one MANIFEST.toml per exercise folder that wants its own;
+# every key is a path relative to tests/zoo.
+MANIFEST: dict = {}
+for _manifest in sorted(ZOO.rglob("MANIFEST.toml")):
+    for _key, _entry in tomllib.loads(_manifest.read_text(encoding="utf-8")).items():
+        assert _key not in MANIFEST, f"{_key} is listed twice"
+        MANIFEST[_key] = _entry
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""Autograder hooks for learning-management systems (Gradescope, PrairieLearn)."""
