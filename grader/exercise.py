@@ -26,6 +26,7 @@ class Check:
     fn: CheckFn
     points: float = 1.0
     visibility: str = "visible"
+    bonus: bool = False  # shown to the student, worth no points, never fails the verdict
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Exercise:
 
     @property
     def max_score(self) -> float:
-        return sum(c.points for c in self.checks)
+        return sum(c.points for c in self.checks if not c.bonus)
 
 
 EXERCISE_PACKAGE = "exercises"

@@ -45,6 +45,8 @@ class Finding:
     explanation: str = ""
     hint: str = ""
     location: str = ""
+    visibility: str = "visible"  # visible | hidden | after_due_date | after_published
+    bonus: bool = False  # a bonus check never fails a submission and is worth no points
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -107,7 +109,7 @@ class Result:
         """Every mistake id found, in the order first found, once each."""
         seen: dict[str, None] = {}
         for f in self.problems + [f for ex in self.exercises for f in ex.findings]:
-            if f.mistake and f.status in (Status.FAIL, Status.ERROR):
+            if f.mistake and f.status in (Status.FAIL, Status.ERROR) and not f.bonus:
                 seen.setdefault(f.mistake, None)
         return list(seen)
 

@@ -118,8 +118,9 @@ class Grader:
         for f in findings:
             check = by_id[f.check]
             f.title = check.title
-            f.max_points = check.points
-            f.points = check.points if f.status is Status.PASS else 0.0
+            f.bonus, f.visibility = check.bonus, check.visibility
+            f.max_points = 0.0 if check.bonus else check.points
+            f.points = f.max_points if f.status is Status.PASS else 0.0
             self._explain(f)
         return ExerciseResult(
             exercise.id, exercise.title, findings,
@@ -171,7 +172,8 @@ class Grader:
             self._explain(p)
         if force_error:
             verdict = Verdict.ERROR
-        elif problems or any(f.status is not Status.PASS for r in results for f in r.findings):
+        elif problems or any(f.status is not Status.PASS and not f.bonus
+                             for r in results for f in r.findings):
             verdict = Verdict.FAIL
         else:
             verdict = Verdict.PASS
