@@ -156,22 +156,55 @@ def collect_all(exercise_ids: list[str] | None, namespace: dict, seed: int) -> d
     return out
 
 
+def warm_imports() -> None:
+    """Everything the child needs after the student's code has run, imported before it runs:
+    nothing the grader relies on is loaded from a sandboxed (or tampered) state later, and the
+    fork server pays these imports once."""
+    import keras  # noqa: F401
+    import numpy  # noqa: F401
+
+    import grader.findings  # noqa: F401
+    import grader.integrity  # noqa: F401
+    import grader.introspect  # noqa: F401
+    import grader.ipython_shim  # noqa: F401
+    import grader.probe  # noqa: F401
+    import grader.sandbox  # noqa: F401
+    from grader.exercise import load_exercises
+    load_exercises()
+
+
 def main(argv: list[str]) -> int:
+    """Entry point of a fresh interpreter (SubprocessRunner)."""
     request_path, result_fd = argv[1], int(argv[2])
+    t0 = time.perf_counter()
+    warm_imports()
+    run_request(request_path, result_fd, import_s=time.perf_counter() - t0)
+    return 0
+
+
+def run_request(request_path: str, result_fd: int, import_s: float = 0.0) -> None:
+    """Sandbox this process, run the submission, collect, send the evidence, exit."""
+    from grader import integrity, sandbox
+
     with open(request_path, encoding="utf-8") as fh:
         request = json.load(fh)
-    # Keep the result channel on a descriptor the student is unlikely to touch, and out of
-    # reach of anything that closes the low ones.
-    result = os.fdopen(os.dup2(result_fd, 1000) if result_fd != 1000 else result_fd, "w")
+    os.unlink(request_path)  # the nonce inside must not be readable by the submission
+    nonce = request.pop("nonce", None)
+    # Keep the result channel on a descriptor the student is unlikely to touch.
     if result_fd != 1000:
+        os.dup2(result_fd, 1000)
         os.close(result_fd)
+    result = os.fdopen(1000, "w")
+    os.chdir(request.get("workdir") or os.getcwd())
 
-    t0 = time.perf_counter()
-    import keras  # noqa: F401 - imported before the student's code, so its cost is ours
     notes: list[str] = []
     guard_plot_model(notes)
     stdin_flag = guard_stdin()
-    t_import = time.perf_counter() - t0
+    sandbox_info = sandbox.apply(request)
+    # First line of the result channel: which sandbox applied, even if the submission then
+    # exits or crashes before any evidence is written.
+    result.write(json.dumps({"sandbox": sandbox_info}) + "\n")
+    result.flush()
 
     from grader.ipython_shim import GraderShell, display
 
@@ -186,29 +219,35 @@ def main(argv: list[str]) -> int:
         namespace["display"] = display
     sys.argv = [module.__file__]
 
+    before = integrity.snapshot()
     t1 = time.perf_counter()
     problem = execute(source, namespace, notes, stdin_flag)
     t_run = time.perf_counter() - t1
+    tampering = integrity.changes(before)
+    integrity.restore(before)
     if problem is None and stdin_flag["used"]:
         notes.append("Your code called input(); the grader runs with no keyboard, so it got an "
                      "error instead of an answer.")
 
     # The student may have left a global dtype policy set (mixed_float16): record it, then reset
     # it before the grader builds anything of its own.
-    import keras as _k
-    global_policy = _k.mixed_precision.global_policy().name
-    _k.mixed_precision.set_global_policy("float32")
+    import keras
+    global_policy = keras.mixed_precision.global_policy().name
+    keras.mixed_precision.set_global_policy("float32")
 
     from grader.introspect import inventory
     t2 = time.perf_counter()
     exercises = collect_all(request.get("exercises"), namespace, int(request["seed"]))
     payload = {
+        "nonce": nonce,
         "problem": problem,
+        "tampering": tampering,
         "notes": notes,
         "global_policy": global_policy,
         "inventory": inventory(namespace),
         "exercises": exercises,
-        "timings": {"import_s": round(t_import, 3), "run_s": round(t_run, 3),
+        "sandbox": sandbox_info,
+        "timings": {"import_s": round(import_s, 3), "run_s": round(t_run, 3),
                     "collect_s": round(time.perf_counter() - t2, 3)},
     }
     result.write(json.dumps(payload, default=str))

@@ -104,6 +104,13 @@ SUBMISSION_MISTAKES = (
         "(not only inside a function that is never called).",
         "found: {found}"),
     Mistake(
+        "tampering", "Your code changed the grader or Keras itself",
+        "Your code replaced functions or attributes that the grader and Keras rely on (for "
+        "example keras.Model.count_params). The grader put the originals back before examining "
+        "your models, and a submission that tampers with grading gets no marks.",
+        "Remove any code that assigns to attributes of keras, numpy or the grader.",
+        "changed: {changed}"),
+    Mistake(
         "grader_error", "The grader could not finish checking this part",
         "Something in the grader itself failed while it examined your model. This is not your "
         "mistake; your instructor has the details.",

@@ -1,10 +1,12 @@
 """Run a submission in a child process and bring back its evidence.
 
-`Runner` is the interface; `SubprocessRunner` starts a fresh interpreter per submission with
-rlimits, a private work dir, stdin from /dev/null, an output cap and a wall-clock timeout, and
-kills the child's whole process group when done. A warm pre-forked pool or a stricter Linux
-sandbox can replace it without touching checks or reports: they only need to return a
-`RunOutcome`.
+`Runner` is the interface the grader depends on. Two implementations share one supervisor
+(output cap, wall-clock timeout, whole-group kill, result pipe):
+- `SubprocessRunner`: a fresh interpreter per submission (portable; pays the ~3 s TensorFlow
+  import every time);
+- `grader.forkserver.ForkServerRunner`: a warm parent that imported TensorFlow once forks a
+  fresh child per submission (~0.1 s).
+The child applies the sandbox itself (grader.sandbox) before the student's code runs.
 """
 from __future__ import annotations
 
@@ -13,18 +15,18 @@ import os
 import secrets
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from grader.submission import Source
 
 GiB = 1024 ** 3
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,14 @@ class Limits:
     output_bytes: int = 1024 * 1024
     file_bytes: int = 64 * 1024 * 1024
     open_files: int = 1024
+    # Processes and threads (pids cgroup). TensorFlow sizes its thread pools by core count;
+    # a fork bomb's teardown time grows with this number (128: ~1.6 s after the timeout).
+    processes: int = max(128, 8 * (os.cpu_count() or 2))
+    # "strict" (namespaces, Landlock, seccomp where available), "basic" (rlimits only)
+    sandbox: str = "strict"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass
@@ -56,168 +66,222 @@ class Runner(Protocol):
     def run(self, source: Source, exercises: list[str] | None, limits: Limits) -> RunOutcome: ...
 
 
-def _child_env(workdir: str) -> dict[str, str]:
+def child_env(workdir: str) -> dict[str, str]:
+    """The child's whole environment: nothing of the grader's own (tokens, paths) leaks in."""
     keep = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR")
     env = {k: os.environ[k] for k in keep if k in os.environ}
-    root = str(Path(__file__).resolve().parent.parent)
     env.update({
-        "HOME": workdir, "PYTHONPATH": root, "PYTHONDONTWRITEBYTECODE": "1",
+        "HOME": workdir, "PYTHONPATH": str(REPO_ROOT), "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8",
         "TF_CPP_MIN_LOG_LEVEL": "2", "KERAS_BACKEND": "tensorflow", "CUDA_VISIBLE_DEVICES": "",
         "MPLBACKEND": "Agg", "KERAS_HOME": os.path.join(workdir, ".keras"),
-        "TF_ENABLE_ONEDNN_OPTS": "0",
+        "TF_ENABLE_ONEDNN_OPTS": "0", "TMPDIR": workdir,
     })
     return env
 
 
-def _set_limits(limits: Limits):
-    def apply() -> None:
-        import resource
-        def cap(which, value):
-            try:
-                soft, hard = resource.getrlimit(which)
-                value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-                resource.setrlimit(which, (value, value))
-            except (ValueError, OSError):
-                pass  # unsupported here (e.g. RLIMIT_AS on macOS): the timeout still applies
-        cap(resource.RLIMIT_AS, limits.memory_bytes)
-        cap(resource.RLIMIT_CPU, int(limits.timeout_s) * 4 + 10)  # threads add CPU time
-        cap(resource.RLIMIT_FSIZE, limits.file_bytes)
-        cap(resource.RLIMIT_NOFILE, limits.open_files)
-        cap(resource.RLIMIT_CORE, 0)
-    return apply
+@dataclass
+class Job:
+    """The files of one run: a private base dir (request) holding the child's work dir."""
 
+    base: str
+    workdir: str
+    request_path: str
+    nonce: str
 
-class _CappedReader(threading.Thread):
-    """Drains one of the child's pipes, keeping at most `cap` bytes, and reports overflow."""
-
-    def __init__(self, stream, cap: int, on_overflow):
-        super().__init__(daemon=True)
-        self.stream, self.cap, self.on_overflow = stream, cap, on_overflow
-        self.chunks: list[bytes] = []
-        self.total = 0
-
-    def run(self) -> None:
-        for chunk in iter(lambda: self.stream.read1(65536), b""):
-            self.total += len(chunk)
-            if self.total <= self.cap:
-                self.chunks.append(chunk)
-            else:
-                self.on_overflow()
-                kept = self.cap - sum(len(c) for c in self.chunks)
-                if kept > 0:
-                    self.chunks.append(chunk[:kept])
-                break
-        # keep draining silently so the child never blocks on a full pipe before it is killed
-        for _ in iter(lambda: self.stream.read1(65536), b""):
-            pass
-
-    def text(self) -> str:
-        return b"".join(self.chunks).decode("utf-8", errors="replace")
-
-
-class SubprocessRunner:
-    """A fresh Python interpreter per submission ("basic" sandbox)."""
-
-    level = "basic"
-
-    def __init__(self, python: str | None = None):
-        self.python = python or sys.executable
-
-    def run(self, source: Source, exercises: list[str] | None, limits: Limits) -> RunOutcome:
+    @classmethod
+    def create(cls, source: Source, exercises: list[str] | None, limits: Limits) -> "Job":
         base = tempfile.mkdtemp(prefix="grader-")
         workdir = os.path.join(base, "work")
         os.makedirs(workdir)
-        try:
-            return self._run(source, exercises, limits, base, workdir)
-        finally:
-            shutil.rmtree(base, ignore_errors=True)
-
-    def _run(self, source, exercises, limits, base, workdir) -> RunOutcome:
         request_path = os.path.join(base, "request.json")
+        # The child echoes the nonce with its evidence; it deletes the request once read, so a
+        # submission cannot read it back to forge a result (see supervise).
+        nonce = secrets.token_hex(16)
         with open(request_path, "w", encoding="utf-8") as fh:
-            json.dump({"source": source.to_dict(), "exercises": exercises,
-                       "seed": secrets.randbelow(2**31)}, fh)
+            json.dump({"source": source.to_dict(), "exercises": exercises, "nonce": nonce,
+                       "seed": secrets.randbelow(2**31), "limits": limits.to_dict(),
+                       "workdir": workdir,
+                       "hide": [str(Path(source.path).resolve().parent)]}, fh)
         # A copy of the submission in the work dir, so relative paths it writes land there.
         try:
             shutil.copy(source.path, os.path.join(workdir, os.path.basename(source.path)))
         except OSError:
             pass
-        read_fd, write_fd = os.pipe()
-        start = time.monotonic()
-        killed: dict[str, str] = {}
-        proc = subprocess.Popen(
-            [self.python, "-m", "grader.child", request_path, str(write_fd)],
-            cwd=workdir, env=_child_env(workdir), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
-            start_new_session=True,  # its own process group: we kill the whole group
-            preexec_fn=_set_limits(limits) if os.name == "posix" else None,
-        )
-        os.close(write_fd)
+        return cls(base, workdir, request_path, nonce)
 
-        def kill(reason: str) -> None:
-            killed.setdefault("reason", reason)
-            _kill_group(proc.pid)
+    def remove(self) -> None:
+        shutil.rmtree(self.base, ignore_errors=True)
 
-        out = _CappedReader(proc.stdout, limits.output_bytes, lambda: kill("output_limit"))
-        out.start()
-        evidence_box: dict[str, bytes] = {}
 
-        def read_result() -> None:
-            with os.fdopen(read_fd, "rb") as fh:
-                evidence_box["raw"] = fh.read(64 * 1024 * 1024)
+class CappedReader(threading.Thread):
+    """Drains one of the child's pipes, keeping at most `cap` bytes, and reports overflow."""
 
-        reader = threading.Thread(target=read_result, daemon=True)
-        reader.start()
+    def __init__(self, fd: int, cap: int, on_overflow: Callable[[], None]):
+        super().__init__(daemon=True)
+        self.stream = os.fdopen(fd, "rb", buffering=0)
+        self.cap, self.on_overflow = cap, on_overflow
+        self.chunks: list[bytes] = []
+        self.total = 0
+
+    def run(self) -> None:
+        with self.stream:
+            for chunk in iter(lambda: self.stream.read(65536), b""):
+                self.total += len(chunk)
+                if self.total <= self.cap:
+                    self.chunks.append(chunk)
+                    continue
+                kept = self.cap - sum(len(c) for c in self.chunks)
+                if kept > 0:
+                    self.chunks.append(chunk[:kept])
+                self.on_overflow()
+                # keep draining so the child never blocks on a full pipe before it dies
+                for _ in iter(lambda: self.stream.read(65536), b""):
+                    pass
+                return
+
+    def text(self) -> str:
+        return b"".join(self.chunks).decode("utf-8", errors="replace")
+
+
+class ResultReader(threading.Thread):
+    MAX = 64 * 1024 * 1024
+
+    def __init__(self, fd: int):
+        super().__init__(daemon=True)
+        self.stream = os.fdopen(fd, "rb", buffering=0)
+        self.raw = b""
+
+    def run(self) -> None:
+        with self.stream:
+            chunks, total = [], 0
+            for chunk in iter(lambda: self.stream.read(1 << 20), b""):
+                total += len(chunk)
+                if total > self.MAX:
+                    break
+                chunks.append(chunk)
+            self.raw = b"".join(chunks)
+
+
+def supervise(pid: int, out_fd: int, result_fd: int, wait: Callable[[float], int | None],
+              limits: Limits, sandbox: dict[str, Any], nonce: str | None = None) -> RunOutcome:
+    """Watch a started child: cap its output, enforce the wall clock, kill its whole group,
+    collect its result. `wait(timeout)` returns the exit code (negative: signal) or None."""
+    start = time.monotonic()
+    killed: dict[str, str] = {}
+
+    def kill(reason: str) -> None:
+        killed.setdefault("reason", reason)
+        kill_group(pid)
+
+    out = CappedReader(out_fd, limits.output_bytes, lambda: kill("output_limit"))
+    result = ResultReader(result_fd)
+    out.start()
+    result.start()
+    returncode = wait(limits.timeout_s)
+    if returncode is None:
+        kill("timeout")
+        returncode = wait(10.0)
+    kill_group(pid)  # nothing the submission started outlives it
+    from grader.sandbox import release_cgroup
+    stragglers = release_cgroup(pid)  # … not even what escaped the process group
+    result.join(timeout=5)
+    out.join(timeout=5)
+    evidence, sandbox_info = None, {}
+    head, _, body = result.raw.partition(b"\n")
+    try:
+        sandbox_info = json.loads(head).get("sandbox", {}) if head else {}
+    except (json.JSONDecodeError, AttributeError):
+        sandbox_info = {}
+    forged = False
+    if body and "reason" not in killed:
         try:
-            proc.wait(timeout=limits.timeout_s)
-        except subprocess.TimeoutExpired:
-            kill("timeout")
-            proc.wait()
-        _kill_group(proc.pid)  # nothing the submission started outlives it
-        reader.join(timeout=5)
-        out.join(timeout=5)
-        duration = time.monotonic() - start
-
-        evidence = None
-        raw = evidence_box.get("raw", b"")
-        if raw and "reason" not in killed:
-            try:
-                evidence = json.loads(raw)
-            except json.JSONDecodeError:
-                evidence = None
-        outcome = RunOutcome(evidence, out.text(), out.total > limits.output_bytes,
-                             killed.get("reason"), proc.returncode, duration_s=duration,
-                             sandbox={"level": self.level, "runner": "subprocess",
-                                      "timeout_s": limits.timeout_s,
-                                      "memory_bytes": limits.memory_bytes,
-                                      "output_bytes": limits.output_bytes})
-        if evidence is None and outcome.killed_for is None:
-            outcome.killed_for, outcome.detail = _why_no_evidence(proc.returncode, outcome.output)
-        return outcome
+            evidence = json.loads(body)
+        except json.JSONDecodeError:
+            evidence = None
+        if nonce is not None and (not isinstance(evidence, dict) or evidence.get("nonce") != nonce):
+            evidence, forged = None, True
+    outcome = RunOutcome(evidence, out.text(), out.total > limits.output_bytes,
+                         killed.get("reason"), returncode,
+                         duration_s=time.monotonic() - start, sandbox=dict(sandbox))
+    outcome.sandbox.update(sandbox_info)
+    if stragglers:
+        outcome.sandbox["stragglers_killed"] = stragglers
+    if forged:
+        outcome.killed_for = "tampering"
+        outcome.detail = "the result channel carried a result the grader did not write"
+    elif evidence is None and outcome.killed_for is None:
+        outcome.killed_for, outcome.detail = why_no_evidence(returncode, outcome.output)
+    return outcome
 
 
-def _why_no_evidence(returncode: int | None, output: str) -> tuple[str, str]:
+def why_no_evidence(returncode: int | None, output: str) -> tuple[str, str]:
     text = output[-4000:]
     if any(s in text for s in ("std::bad_alloc", "MemoryError", "Cannot allocate memory",
                                "failed to allocate", "OOM")):
         return "memory_limit", "the process ran out of memory and was stopped"
     if returncode is not None and returncode < 0:
         sig = -returncode
-        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = str(sig)
         if sig == signal.SIGXCPU:
             return "timeout", "the process used up its CPU time"
-        if sig in (signal.SIGKILL,) :
-            return "crashed", f"the process was killed ({name})"
         if sig == signal.SIGXFSZ:
             return "output_limit", "the process wrote a file larger than allowed"
-        return "crashed", f"the process crashed ({name})"
+        if sig == signal.SIGSYS:
+            return "crashed", "the process made a system call the sandbox forbids"
+        return "crashed", f"the process was stopped by a signal ({name})"
     return "exited_early", (f"the process exited with status {returncode} before the grader "
-                            f"could examine its models (os._exit() or exit from a thread?)")
+                            f"could examine its models (os._exit()?)")
 
 
-def _kill_group(pid: int) -> None:
+def kill_group(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError, OSError):
         pass
+
+
+class SubprocessRunner:
+    """A fresh Python interpreter per submission."""
+
+    name = "subprocess"
+
+    def __init__(self, python: str | None = None):
+        self.python = python or sys.executable
+
+    def run(self, source: Source, exercises: list[str] | None, limits: Limits) -> RunOutcome:
+        import subprocess
+        job = Job.create(source, exercises, limits)
+        out_r, out_w = os.pipe()
+        res_r, res_w = os.pipe()
+        try:
+            proc = subprocess.Popen(
+                [self.python, "-m", "grader.child", job.request_path, str(res_w)],
+                cwd=job.workdir, env=child_env(job.workdir), stdin=subprocess.DEVNULL,
+                stdout=out_w, stderr=out_w, pass_fds=(res_w,),
+                start_new_session=True)  # its own process group: we kill the whole group
+        except OSError as exc:
+            for fd in (out_r, out_w, res_r, res_w):
+                os.close(fd)
+            job.remove()
+            return RunOutcome(None, "", False, "crashed", None,
+                              detail=f"could not start Python: {exc}")
+        os.close(out_w)
+        os.close(res_w)
+
+        def wait(timeout: float) -> int | None:
+            try:
+                return proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                return None
+
+        try:
+            return supervise(proc.pid, out_r, res_r, wait, limits,
+                             {"runner": self.name, "timeout_s": limits.timeout_s,
+                              "memory_bytes": limits.memory_bytes,
+                              "output_bytes": limits.output_bytes}, nonce=job.nonce)
+        finally:
+            job.remove()

@@ -14,15 +14,25 @@ for _manifest in sorted(ZOO.rglob("MANIFEST.toml")):
 
 
 @pytest.fixture(scope="session")
-def grader():
-    from grader.grading import Grader
-    from grader.runner import Limits
-    return Grader(limits=Limits(timeout_s=90))
+def runner():
+    """One warm fork server per test worker (a fresh interpreter per run where fork is unsafe)."""
+    from grader.forkserver import make_runner
+    r, _ = make_runner(pool=True)
+    yield r
+    if hasattr(r, "close"):
+        r.close()
 
 
 @pytest.fixture(scope="session")
-def fast_grader():
+def grader(runner):
+    from grader.grading import Grader
+    from grader.runner import Limits
+    return Grader(runner=runner, limits=Limits(timeout_s=90))
+
+
+@pytest.fixture(scope="session")
+def fast_grader(runner):
     """Short limits for submissions that are meant to hit them."""
     from grader.grading import Grader
     from grader.runner import Limits
-    return Grader(limits=Limits(timeout_s=12, output_bytes=256 * 1024))
+    return Grader(runner=runner, limits=Limits(timeout_s=12, output_bytes=256 * 1024))

@@ -1,0 +1,101 @@
+"""Tamper detection: what the grader relies on, snapshotted before the student's code runs and
+compared (then restored) after it, before any evidence is collected.
+
+A submission that replaces `keras.Model.count_params`, a Dense property, a NumPy function or
+one of the grader's own functions is named (`tampering`) with what it changed; the originals
+are put back so the evidence is collected with the real code. Parameter counts never come
+from `count_params()` in the first place (see grader.introspect).
+"""
+from __future__ import annotations
+
+import builtins
+import math
+import sys
+import types
+from typing import Any
+
+_MISSING = object()
+
+
+def _watched_namespaces() -> dict[str, Any]:
+    import json
+
+    import keras
+    import numpy as np
+    from keras.src.backend.common.variables import Variable
+    from keras.src.backend.common.keras_tensor import KerasTensor
+    from keras.src.models.functional import Functional
+    from keras.src.ops.node import Node
+    from keras.src.ops.operation import Operation
+
+    spaces: dict[str, Any] = {
+        "keras.Model": keras.Model, "keras.Sequential": keras.Sequential,
+        "keras.layers.Layer": keras.layers.Layer, "keras.layers.Dense": keras.layers.Dense,
+        "keras.layers.InputLayer": keras.layers.InputLayer,
+        "keras.layers.Concatenate": keras.layers.Concatenate,
+        "Functional": Functional, "Operation": Operation, "Node": Node,
+        "KerasTensor": KerasTensor, "Variable": Variable,
+        "keras.mixed_precision": keras.mixed_precision, "keras.ops": keras.ops,
+        "numpy": np, "math": math, "json": json, "builtins": builtins,
+    }
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] in ("grader", "exercises") and isinstance(module, types.ModuleType):
+            spaces[name] = module
+    return spaces
+
+
+def _entries(obj: Any) -> dict[str, Any]:
+    try:
+        return dict(vars(obj))
+    except TypeError:
+        return {}
+
+
+def snapshot() -> dict[str, tuple[Any, dict[str, Any]]]:
+    return {name: (obj, _entries(obj)) for name, obj in _watched_namespaces().items()}
+
+
+# Entries that legitimately change while code runs (caches, counters, the policy that
+# grader.child records and resets itself).
+_VOLATILE = {"__warningregistry__", "_global_dtype_policy", "__doc__", "_abc_impl",
+             "__annotations__", "_"}
+
+
+def changes(before: dict[str, tuple[Any, dict[str, Any]]]) -> list[str]:
+    """What the student's code replaced, added or deleted among the watched objects."""
+    found = []
+    for name, (obj, entries) in before.items():
+        now = _entries(obj)
+        for key, value in entries.items():
+            if key in _VOLATILE:
+                continue
+            if now.get(key, _MISSING) is not value:
+                found.append(f"{name}.{key}" + (" (deleted)" if key not in now else ""))
+        for key in now.keys() - entries.keys():
+            # Lazily imported submodules (numpy.testing, grader.x) appear as new attributes.
+            if key not in _VOLATILE and not key.startswith("__") \
+                    and not isinstance(now[key], types.ModuleType):
+                found.append(f"{name}.{key} (added)")
+        if sys.modules.get(name, obj) is not obj and name.split(".")[0] in ("grader", "exercises"):
+            found.append(f"sys.modules[{name!r}] (replaced)")
+    return sorted(found)
+
+
+def restore(before: dict[str, tuple[Any, dict[str, Any]]]) -> None:
+    for name, (obj, entries) in before.items():
+        now = _entries(obj)
+        for key, value in entries.items():
+            if now.get(key, _MISSING) is not value:
+                try:
+                    setattr(obj, key, value)
+                except (AttributeError, TypeError):
+                    pass
+        for key in now.keys() - entries.keys():
+            if not key.startswith("__") and not isinstance(now[key], types.ModuleType):
+                try:
+                    delattr(obj, key)
+                except (AttributeError, TypeError):
+                    pass
+        if isinstance(obj, types.ModuleType) and sys.modules.get(name) is not obj \
+                and name.split(".")[0] in ("grader", "exercises"):
+            sys.modules[name] = obj

@@ -1,0 +1,4 @@
+# "wait until the data is ready"
+ready = False
+while not ready:
+    pass
