@@ -21,8 +21,11 @@ def build_parser(exercise_ids: list[str]) -> argparse.ArgumentParser:
     p.add_argument("path", help="the submission: a .py file or a Jupyter notebook")
     p.add_argument("--exercise", action="append", metavar="ID",
                    help=f"grade only this exercise (repeatable): {', '.join(exercise_ids)}")
-    p.add_argument("--format", choices=("terminal", "json"), default="terminal",
-                   help="terminal (default): a summary; json: exactly one JSON object on stdout")
+    p.add_argument("--format", choices=("terminal", "json", "junit"), default="terminal",
+                   help="terminal (default): a summary; json: exactly one JSON object on stdout; "
+                        "junit: JUnit XML on stdout (one test case per check)")
+    p.add_argument("--rubric", metavar="FILE",
+                   help="rubric TOML: points, visibility and required exercises")
     p.add_argument("--out", metavar="DIR",
                    help="where to write the reports (default: next to the submission)")
     p.add_argument("--no-report", action="store_true", help="do not write HTML/JSON report files")
@@ -39,11 +42,30 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "bundle":
         from grader.lms.bundle_cli import main as bundle_main
         return bundle_main(argv[1:])
-    first = next((a for a in argv if not a.startswith("-")), None)
+    first = _first_positional(argv)
     if first is not None and Path(first).is_dir():
         from grader.batch import main as batch_main
         return batch_main(argv)
     return grade_file_main(argv)
+
+
+# Options of `grade FILE` and `grade FOLDER` that take a value (the value is not the path).
+OPTIONS_WITH_VALUE = {"--exercise", "--format", "--out", "--timeout", "--memory", "--jobs", "-j",
+                      "--rubric"}
+
+
+def _first_positional(argv: list[str]) -> str | None:
+    """The path argument, wherever it stands: `grade --out reports/ submissions/` grades the
+    folder submissions/, not reports/."""
+    args = iter(argv)
+    for a in args:
+        if a == "--":
+            return next(args, None)
+        if a in OPTIONS_WITH_VALUE:
+            next(args, None)
+        elif not a.startswith("-"):
+            return a
+    return None
 
 
 def grade_file_main(argv: list[str]) -> int:
@@ -60,11 +82,23 @@ def grade_file_main(argv: list[str]) -> int:
         parser.error(f"unknown exercise {', '.join(unknown)}; known: {', '.join(sorted(exercises))}")
     if args.timeout <= 0 or args.memory < 2:
         parser.error("--timeout must be positive and --memory at least 2 (GiB)")
+    rubric = None
+    if args.rubric:
+        from grader.rubric import RubricError, load_rubric
+        try:
+            rubric = load_rubric(args.rubric, exercises)
+        except RubricError as exc:
+            parser.error(f"invalid rubric: {exc}")
+        if rubric.required is not None and not args.exercise:
+            args.exercise = list(rubric.required)
 
     from rich.console import Console
-    console = Console(stderr=args.format == "json", highlight=False)
+    console = Console(stderr=args.format != "terminal", highlight=False)
     try:
         result = grade_one(path, args, exercises)
+        if rubric is not None:
+            from grader.rubric import apply_rubric
+            result = apply_rubric(result, rubric)
     except Exception:  # a grader bug: still a verdict, never a bare traceback
         return _grader_failure(path, args, console)
 
@@ -74,6 +108,9 @@ def grade_file_main(argv: list[str]) -> int:
     if args.format == "json":
         from reports.json_report import render_json
         sys.stdout.write(render_json(result) + "\n")
+    elif args.format == "junit":
+        from reports.junit import render_junit
+        sys.stdout.write(render_junit(result))
     return EXIT_PASS if result.verdict.value == "pass" else EXIT_FAIL
 
 
@@ -114,6 +151,10 @@ def _grader_failure(path: Path, args, console) -> int:
             "mistakes": ["grader_error"], "exercises": [],
             "problems": [{"check": "submission", "status": "error", "mistake": "grader_error",
                           "message": detail.strip().splitlines()[-1]}]}) + "\n")
+    elif args.format == "junit":
+        from grader.lms.common import hook_problem, problem_result
+        from reports.junit import render_junit
+        sys.stdout.write(render_junit(problem_result(str(path), hook_problem("grader_error"))))
     return EXIT_FAIL
 
 

@@ -40,6 +40,8 @@ class Exercise:
     collect: Callable[..., Evidence]
     checks: tuple[Check, ...]
     mistakes: tuple[Mistake, ...] = field(default_factory=tuple)
+    # The model the task asks for, drawn beside the student's (grader.diagram.declare); optional.
+    expected_diagram: dict[str, Any] | None = field(default=None, hash=False, compare=False)
 
     @property
     def max_score(self) -> float:

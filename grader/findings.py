@@ -79,6 +79,8 @@ class ExerciseResult:
     graded_object: str | None = None  # which of the student's names was graded
     notes: list[str] = field(default_factory=list)
     summaries: dict[str, str] = field(default_factory=dict)  # model name -> summary() text
+    # Pictures of the student's models and the expected one, as plain graphs (grader.diagram).
+    diagrams: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +88,7 @@ class ExerciseResult:
             "max_score": self.max_score, "graded_object": self.graded_object,
             "notes": self.notes, "summaries": self.summaries,
             "checks": [f.to_dict() for f in self.findings],
+            "diagrams": self.diagrams,
         }
 
 

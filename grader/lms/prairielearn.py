@@ -1,0 +1,137 @@
+"""The PrairieLearn external-grader entry point: grade what lies in /grade/student/, write
+/grade/results/results.json (PrairieLearn does not create /grade/results; this does).
+
+    python -m grader.lms.prairielearn [--root /grade] [--rubric FILE] [--timeout S] [--deadline S]
+
+Set it as the question's `externalGradingOptions.entrypoint`, in an image with the grader
+installed. The rubric defaults to /grade/tests/rubric.toml, then
+/grade/serverFilesCourse/rubric.toml, then the built-in one. `params.exercises` in
+/grade/data/data.json (a list of exercise ids), when present, narrows what this question grades.
+
+PrairieLearn kills a job at its `timeout` (30 s unless info.json says more) and then shows a
+generic failure, so the deadline here stops grading first and still writes a results file.
+A submission the student must fix before it can be graded (syntax error, not a notebook, no
+file) is `gradable: false`, which does not cost an attempt; so is a failure of the grader.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from pathlib import Path
+
+from grader.lms.common import (DeadlineExceeded, deadline, find_submission, hook_problem,
+                               problem_result, write_json_atomic)
+
+DEFAULT_ROOT = Path("/grade")
+
+PLACEHOLDER = {
+    "gradable": False,
+    "score": 0.0,
+    "message": "The autograder stopped before it finished (it ran out of time or memory).",
+    "format_errors": ["The autograder stopped before it finished (it ran out of time or "
+                      "memory). Check that your code does not train for long or build very "
+                      "large arrays when it runs, then submit again; if this comes back, tell "
+                      "your instructor."],
+    "output": "",
+    "tests": [],
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="grade-prairielearn",
+                                description="PrairieLearn external grader entry point.")
+    p.add_argument("--root", type=Path, default=DEFAULT_ROOT,
+                   help="the grading job folder (default /grade)")
+    p.add_argument("--rubric", type=Path, help="rubric TOML (default: see module docs)")
+    p.add_argument("--timeout", type=float, default=20.0,
+                   help="seconds the submission's code may run (default 20)")
+    p.add_argument("--deadline", type=float, default=27.0,
+                   help="seconds after which grading stops (default 27, under PrairieLearn's "
+                        "default 30 s job timeout; raise both together)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    results = args.root / "results" / "results.json"
+    write_json_atomic(results, PLACEHOLDER)
+    try:
+        with deadline(args.deadline):
+            data, log = grade_job(args.root, args.rubric, args.timeout)
+    except DeadlineExceeded:
+        data, log = _failure("grader_timeout", f"grading took longer than {args.deadline:g} s")
+    except BaseException as exc:  # noqa: BLE001 - a results file must be written whatever failed
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        data, log = _failure("grader_error", f"{type(exc).__name__}: {exc}")
+        log += "\n" + traceback.format_exc()
+    size = write_json_atomic(results, data)
+    print(log, file=sys.stderr)
+    print(f"results: {results} ({size:,} bytes)", file=sys.stderr)
+    return 0
+
+
+def grade_job(root: Path, rubric_path: Path | None, timeout_s: float) -> tuple[dict, str]:
+    from grader.exercise import load_exercises
+    from grader.rubric import RubricError, load_rubric
+    from reports.prairielearn import render_prairielearn
+
+    exercises = load_exercises()
+    if rubric_path is None:
+        rubric_path = next((p for p in (root / "tests" / "rubric.toml",
+                                        root / "serverFilesCourse" / "rubric.toml")
+                            if p.exists()), None)
+    try:
+        rubric = load_rubric(rubric_path, exercises)
+        wanted = _params_exercises(root / "data" / "data.json")
+        if wanted is not None:
+            unknown = [e for e in wanted if e not in exercises]
+            if unknown:
+                raise RubricError(f"params.exercises names unknown exercise(s) "
+                                  f"{', '.join(unknown)}; known: {', '.join(sorted(exercises))}",
+                                  "data.json")
+            rubric.required = tuple(wanted)
+    except RubricError as exc:
+        return _failure("misconfigured", str(exc))
+    found = find_submission(root / "student", rubric.submission) \
+        if (root / "student").is_dir() else hook_problem("no_submission", "no student folder")
+    if isinstance(found, Path):
+        from grader.grading import Grader
+        from grader.rubric import grade_with_rubric
+        from grader.runner import Limits
+        result = grade_with_rubric(Grader(limits=Limits(timeout_s=timeout_s), exercises=exercises),
+                                   found, rubric)
+    else:
+        result = problem_result(str(root / "student"), found)
+    data = render_prairielearn(result)
+    return data, (f"submission: {result.submission}; rubric: {rubric.source}; "
+                  f"verdict {result.verdict.value}; score {result.score:g}/{result.max_score:g}")
+
+
+def _params_exercises(path: Path) -> list[str] | None:
+    """`params.exercises` from data.json, if the question sets it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = (data.get("params") or {}).get("exercises") if isinstance(data, dict) else None
+    if value is None:
+        return None
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def _failure(kind: str, detail: str) -> tuple[dict, str]:
+    problem = hook_problem(kind, detail if kind == "misconfigured" else "")
+    try:
+        from reports.prairielearn import render_prairielearn
+        data = render_prairielearn(problem_result("(submission)", problem))
+    except Exception:  # noqa: BLE001 - the renderer itself is broken: plain data still works
+        data = dict(PLACEHOLDER, message=problem.message,
+                    format_errors=[problem.message, problem.hint])
+    return data, f"{kind}: {detail}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
