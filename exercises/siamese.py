@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from exercises._common import LEAKED_MIXED_PRECISION, dtype_policy_check, find_model, model_outputs
+from grader import diagram
 from grader.exercise import Check, Exercise
 from grader.findings import Finding, failed, passed, skipped
 from grader.mistakes import Mistake
@@ -31,6 +32,26 @@ assert EXPECTED_PARAMS == 217_537
 DUPLICATED_PARAMS = EXPECTED_PARAMS + 200_960 + 16_448
 # 3 layers with weights (enc1, enc2, head) × (kernel + bias), however many call sites.
 EXPECTED_TRAINABLE = 6
+
+# The model the task asks for, drawn beside the student's in the report. Declared here (plain
+# data, no TensorFlow at grading time); tests/test_report_graph.py checks it against the graph of
+# the reference solution, so the two cannot drift apart.
+EXPECTED_DIAGRAM = diagram.declare(
+    "Expected: one encoder, called on both inputs",
+    layers=[
+        diagram.layer("left", "InputLayer", (None, INPUT_DIM)),
+        diagram.layer("right", "InputLayer", (None, INPUT_DIM)),
+        diagram.layer("enc_dense_1", "Dense", (None, 256), units=256, activation="relu",
+                      params=200_960, calls=2),
+        diagram.layer("enc_dense_2", "Dense", (None, 64), units=64, activation="relu",
+                      params=16_448, calls=2),
+        diagram.layer("concatenate", "Concatenate", (None, EMBEDDING_WIDTH)),
+        diagram.layer(HEAD_NAME, "Dense", (None, 1), units=1, activation=HEAD_ACTIVATION,
+                      params=129),
+    ],
+    chains=["left > enc_dense_1 > enc_dense_2 > concatenate",
+            "right > enc_dense_1 > enc_dense_2 > concatenate",
+            f"concatenate > {HEAD_NAME}"])
 
 MISTAKES = (
     Mistake("duplicated_encoder", "Two encoders instead of one shared encoder",
@@ -220,11 +241,13 @@ def sharing_problem(m: dict) -> tuple[str, dict] | None:
     # Identity of the variables, not equal values: the kernel objects themselves.
     shared = ids_a & ids_c
     facts = {"params": m["params"], "left_layers": _names(a), "right_layers": _names(c)}
+    # `layers` lands in Finding.layers (a keyword of failed()): what the report's picture marks.
     if a and c and not shared:
-        return "duplicated_encoder", facts
+        return "duplicated_encoder", dict(facts, layers=[r["name"] for r in a + c])
     if shared and (ids_a != ids_c):
         facts.update(shared_layers=_names([r for r in a if r["id"] in shared]),
-                     unshared_layers=_names([r for r in a + c if r["id"] not in shared]))
+                     unshared_layers=_names([r for r in a + c if r["id"] not in shared]),
+                     layers=[r["name"] for r in a + c if r["id"] not in shared])
         return "partially_shared_encoder", facts
     return None
 
@@ -238,7 +261,8 @@ def units_problem(m: dict) -> tuple[str, dict] | None:
     enc = _encoder(m)
     units = [r.get("units") for r in enc]
     if enc and units != ENCODER_UNITS:
-        return "wrong_encoder_units", {"units": units, "params": m["params"]}
+        return "wrong_encoder_units", {"units": units, "params": m["params"],
+                                       "layers": [r["name"] for r in enc]}
     return None
 
 
@@ -246,7 +270,8 @@ def bias_problem(m: dict) -> tuple[str, dict] | None:
     enc = _encoder(m)
     no_bias = [r for r in enc if r.get("use_bias") is False]
     if no_bias:
-        return "encoder_without_bias", {"layers_named": _names(no_bias), "params": m["params"]}
+        return "encoder_without_bias", {"layers_named": _names(no_bias), "params": m["params"],
+                                        "layers": [r["name"] for r in no_bias]}
     return None
 
 
@@ -259,7 +284,8 @@ def merge_problem(m: dict) -> tuple[str, dict] | None:
     first = b["merge"][0]
     shape = first.get("output_shape") or [None]
     if first["class"] != "Concatenate" or shape[-1] != EMBEDDING_WIDTH:
-        return "wrong_merge", {"merged_with": first["class"], "width": shape[-1]}
+        return "wrong_merge", {"merged_with": first["class"], "width": shape[-1],
+                               "layers": [first.get("name", "?")]}
     return None
 
 
@@ -267,14 +293,16 @@ def head_units_problem(m: dict) -> tuple[str, dict] | None:
     b = _branches(m)
     head = b["head"] if b else None
     if head and head.get("class") == "Dense" and head.get("units") != HEAD_UNITS:
-        return "wrong_head_units", {"head_units": head.get("units")}
+        return "wrong_head_units", {"head_units": head.get("units"), "layers": [head.get("name")]}
     return None
 
 
 def input_shape_problem(m: dict) -> tuple[str, dict] | None:
     shapes = [i["shape"] for i in m.get("inputs", [])]
     if shapes and any(s != [INPUT_DIM] for s in shapes):
-        return "wrong_input_shape", {"shapes": ", ".join(f"({', '.join(map(str, s))},)" for s in shapes)}
+        return "wrong_input_shape", {"shapes": ", ".join(f"({', '.join(map(str, s))},)" for s in shapes),
+                                     "layers": [i["name"] for i in m["inputs"]
+                                                if i["shape"] != [INPUT_DIM]]}
     return None
 
 
@@ -335,7 +363,8 @@ def check_input_names(ev) -> Finding:
         return skipped("input_names", f"a {m.get('kind')} model has no named inputs")
     names = [i["name"] for i in m.get("inputs", [])]
     if sorted(names) != sorted(INPUT_NAMES):
-        return failed("input_names", "wrong_input_names", expected=list(INPUT_NAMES), got=names)
+        return failed("input_names", "wrong_input_names", expected=list(INPUT_NAMES), got=names,
+                      layers=[n for n in names if n not in INPUT_NAMES])
     return passed("input_names", got=names)
 
 
@@ -420,7 +449,8 @@ def check_head_name(ev) -> Finding:
         return skip
     head = _head(ev) or {}
     if head.get("name") != HEAD_NAME:
-        return failed("head_name", "wrong_head_name", expected=HEAD_NAME, got=head.get("name"))
+        return failed("head_name", "wrong_head_name", expected=HEAD_NAME, got=head.get("name"),
+                      layers=[head.get("name", "?")])
     return passed("head_name", got=HEAD_NAME)
 
 
@@ -507,4 +537,5 @@ EXERCISE = Exercise(
               dtype_policy_check(lambda ev: [ev["model"]])),
     ),
     mistakes=MISTAKES,
+    expected_diagram=EXPECTED_DIAGRAM,
 )

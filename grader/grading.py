@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
+from grader.diagram import exercise_diagrams
 from grader.exercise import Exercise, load_exercises
 from grader.findings import ExerciseResult, Finding, Result, Status, Verdict, failed, skipped
 from grader.mistakes import Mistake, catalogue, render_evidence
@@ -17,7 +18,7 @@ from grader.runner import Limits, RunOutcome, Runner, SubprocessRunner
 from grader.submission import UnreadableSubmission, find_syntax_error, load_submission
 
 # Problems after which nothing could be graded, if no exercise evidence came back either.
-RUN_PROBLEMS = {"timeout", "output_limit", "memory_limit", "exited_early", "crashed"}
+RUN_PROBLEMS = {"timeout", "output_limit", "memory_limit", "exited_early", "crashed", "tampering"}
 
 
 class Grader:
@@ -74,6 +75,12 @@ class Grader:
             f.location = p.get("where", "")
             problems.append(f)
 
+        if ev.get("tampering"):
+            changed = ev["tampering"]
+            problems.append(failed("submission", "tampering", got=len(changed),
+                                   changed=", ".join(changed[:12]) +
+                                   (f" and {len(changed) - 12} more" if len(changed) > 12 else "")))
+
         results: list[ExerciseResult] = []
         for ex_id, evidence in ev.get("exercises", {}).items():
             exercise = self.exercises.get(ex_id)
@@ -126,7 +133,7 @@ class Grader:
             exercise.id, exercise.title, findings,
             score=sum(f.points for f in findings), max_score=exercise.max_score,
             graded_object=evidence.get("graded_object"), notes=evidence.get("notes", []),
-            summaries=evidence.get("summaries", {}))
+            summaries=evidence.get("summaries", {}), diagrams=_diagrams(exercise, evidence))
 
     def _explain(self, f: Finding) -> None:
         """Fill the prose of a finding from the catalogue, keyed by its mistake id."""
@@ -152,6 +159,8 @@ class Grader:
         if reason == "crashed":
             return failed("submission", "runtime_error", exception=outcome.detail,
                           where="(the process died)", detail=outcome.detail)
+        if reason == "tampering":
+            return failed("submission", "tampering", changed=outcome.detail)
         if reason == "memory_limit" and not outcome.detail:
             facts["detail"] = "the process ran out of memory and was stopped"
         return failed("submission", reason, **facts)
@@ -179,8 +188,22 @@ class Grader:
             verdict = Verdict.PASS
         if max_score is None:
             max_score = sum(r.max_score for r in results) or self._max_score(None)
-        return Result(path, verdict, score=sum(r.score for r in results), max_score=max_score,
+        score = sum(r.score for r in results)
+        if any(p.mistake == "tampering" for p in problems):
+            score = 0.0  # nothing measured in a process that rewrote the grader earns marks
+        return Result(path, verdict, score=score, max_score=max_score,
                       exercises=results, problems=problems, notes=notes, **base)
+
+
+def _diagrams(exercise: Exercise, evidence: dict[str, Any]) -> list[dict[str, Any]]:
+    """Pictures are a courtesy: a graph the diagram code cannot read costs the picture, never
+    the grading."""
+    if not evidence.get("attempted") or evidence.get("collect_error"):
+        return []
+    try:
+        return exercise_diagrams(evidence, exercise.expected_diagram)
+    except Exception:  # noqa: BLE001
+        return []
 
 
 def _describe_inventory(inventory: list[dict]) -> str:
