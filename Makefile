@@ -6,9 +6,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_OUT := build/demo
 
-.PHONY: install demo test clean
+# Debian packages for the report's model picture (graphviz) and the real-browser test
+# (chromium). Installed when this runs as root with apt-get; elsewhere the picture falls back
+# to a text view and the browser tests skip (under CI=true they fail instead).
+SYSTEM_PACKAGES := graphviz chromium fonts-dejavu-core
 
-install: $(VENV)/.installed
+.PHONY: install system-packages demo test benchmark clean
+
+install: $(VENV)/.installed system-packages
+
+system-packages:
+	@if command -v dot >/dev/null && command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing $(SYSTEM_PACKAGES) with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	else \
+		echo "note: graphviz/chromium are not installed and apt-get is not usable here:"; \
+		echo "      reports show the model as text, browser tests are skipped."; \
+	fi
 
 $(VENV)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)

@@ -7,7 +7,6 @@ submission could have replaced.
 """
 from __future__ import annotations
 
-import io
 import math
 import re
 from typing import Any

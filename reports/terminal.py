@@ -32,6 +32,16 @@ def _finding_block(f: Finding) -> Group:
     return Group(*parts)
 
 
+def _row_text(f: Finding, said: set[str]) -> str:
+    if f.status is Status.PASS or not f.mistake:
+        return f.message or f.title
+    if f.mistake in said:
+        got = f"got {f.got:,}, " if isinstance(f.got, int) and not isinstance(f.got, bool) else ""
+        return f"{f.title}: {got}the same mistake as above ({f.mistake})"
+    said.add(f.mistake)
+    return f.message or f.title
+
+
 def render_terminal(result: Result, console: Console, report_paths: list[str] = ()) -> None:
     header = Text.assemble(
         (VERDICT_TEXT[result.verdict], VERDICT_STYLE[result.verdict]),
@@ -45,9 +55,10 @@ def render_terminal(result: Result, console: Console, report_paths: list[str] = 
         table.add_column(width=1)
         table.add_column()
         table.add_column(justify="right", style="dim")
+        said: set[str] = set()  # one mistake failing several checks is told in full once
         for f in ex.findings:
             icon, style = ICONS[f.status]
-            table.add_row(Text(icon, style=style), f.message or f.title,
+            table.add_row(Text(icon, style=style), _row_text(f, said),
                           f"{_score(f.points)}/{_score(f.max_points)}")
         console.print(table)
         if ex.graded_object:

@@ -19,7 +19,6 @@ import pytest
 from grader import batch
 from grader.batch import choose, discover, safe_id, unique_ids
 from grader.gradebook import Gradebook, content_hash, grades_csv
-from grader.runner import RunOutcome
 
 ZOO = Path(__file__).parent / "zoo"
 

@@ -5,19 +5,19 @@ Everything but the last test runs without TensorFlow; the SVG tests need Graphvi
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from conftest import needs_tool
 
 from exercises import siamese
 from grader import diagram
 from reports import graph
 
 ROOT = Path(__file__).parent.parent
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="Graphviz's dot is not installed (make install adds it)")
+needs_dot = needs_tool("dot", "graphviz")
 
 
 def dense(lid, name, units, activation="relu", params=0, **extra):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+
+from conftest import needs_tool
 
 from grader import grading
 from grader.grading import Grader
@@ -18,8 +19,7 @@ from reports.json_report import render_json
 from test_report_graph import siamese_desc  # the hand-written siamese evidence
 
 ZOO = Path(__file__).parent / "zoo"
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="Graphviz's dot is not installed (make install adds it)")
+needs_dot = needs_tool("dot", "graphviz")
 
 
 class NoRunner:

@@ -1,5 +1,4 @@
 """Loading submissions: every unreadable shape gets a sentence; notebooks map to cells."""
-import json
 
 import nbformat
 import pytest
