@@ -245,10 +245,11 @@ def unique_ids(names: list[tuple[str, str]]) -> list[str]:
 
 # -- the runner -------------------------------------------------------------------------------
 def make_runner(no_pool: bool):
-    """The Runner a batch grades with: a fresh interpreter per submission for now. The warm
-    pre-forked pool (used unless `no_pool`) replaces this body when it lands."""
-    from grader.runner import SubprocessRunner
-    return SubprocessRunner()
+    """The Runner a batch grades with: the warm pre-forked pool (grader.forkserver), or a fresh
+    interpreter per submission with --no-pool or where forking is unsafe. Returns (runner, note):
+    the note says why the pool is not used, for the console and the dashboard."""
+    from grader.forkserver import make_runner as pool_or_subprocess
+    return pool_or_subprocess(pool=not no_pool)
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -272,16 +273,14 @@ def build_parser(exercise_ids: list[str]) -> argparse.ArgumentParser:
                    help=f"submissions graded at once (default: the number of cores, {default_jobs()})")
     p.add_argument("--exercise", action="append", metavar="ID",
                    help=f"grade only this exercise (repeatable): {', '.join(exercise_ids)}")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
-                   help="wall-clock seconds each submission may run (default 60)")
-    p.add_argument("--memory", type=float, default=4.0, metavar="GIB",
-                   help="address-space limit in GiB (default 4; TensorFlow needs at least 2)")
     p.add_argument("--no-pool", action="store_true",
                    help="start a fresh interpreter per submission instead of the warm pool")
     p.add_argument("--force", action="store_true",
                    help="re-grade submissions already graded with the same content and options")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bar and no line per submission; only the summary")
+    from grader.settings import add_limit_options
+    add_limit_options(p, what="each submission")
     return p
 
 
@@ -297,8 +296,11 @@ def main(argv: list[str]) -> int:
     unknown = [e for e in args.exercise or [] if e not in exercises]
     if unknown:
         parser.error(f"unknown exercise {', '.join(unknown)}; known: {', '.join(sorted(exercises))}")
-    if args.timeout <= 0 or args.memory < 2:
-        parser.error("--timeout must be positive and --memory at least 2 (GiB)")
+    from grader.settings import LimitsError, limits_from_args
+    try:
+        args.limits_ = limits_from_args(args)
+    except LimitsError as exc:
+        parser.error(str(exc))
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
     out = Path(args.out) if args.out else folder.resolve().parent / f"{folder.resolve().name}-reports"
@@ -336,20 +338,18 @@ class BatchRun:
 
         from grader import __version__
         from grader.grading import Grader
-        from grader.runner import GiB, Limits
 
         self.args, self.folder, self.out, self.book, self.only = args, folder, out, book, only
         self.version = __version__
         self.console = Console(highlight=False)
         self.errors = Console(stderr=True, highlight=False)
         # What changes a grade, and so the content hash; --jobs and --no-pool do not.
-        self.grading_options = {"exercise": only, "timeout_s": args.timeout,
-                                "memory_gib": args.memory}
+        limits = args.limits_
+        self.grading_options = {"exercise": only, **limits.to_dict()}
         self.options = dict(self.grading_options, no_pool=args.no_pool, jobs=args.jobs)
-        self.runner = make_runner(args.no_pool)
+        self.runner, self.runner_note = make_runner(args.no_pool)
         self.grader = Grader(runner=self.runner, exercises=exercises,
-                             limits=Limits(timeout_s=args.timeout,
-                                           memory_bytes=int(args.memory * GiB)))
+                             limits=limits)
         from grader.mistakes import catalogue
         self.titles = {m: mk.title for m, mk in catalogue(exercises.values()).items()}
         self.grader_failures = 0
@@ -360,6 +360,8 @@ class BatchRun:
 
     # -- the run ------------------------------------------------------------------------
     def run(self, subs: list[Submission], warnings: list[str]) -> int:
+        if self.runner_note:
+            warnings = [self.runner_note, *warnings]
         for w in warnings:
             self.errors.print(f"[yellow]note:[/] {w}", markup=True)
         if self.book.unreadable_lines:
@@ -428,7 +430,7 @@ class BatchRun:
                     if pending and not stop.abandon:
                         self.errors.print(
                             f"Stopping: waiting for the {len(pending)} grading(s) under way "
-                            f"(at most {self.args.timeout:g} s); Ctrl-C again to stop at once.")
+                            f"(at most {self.args.limits_.timeout_s:g} s); Ctrl-C again to stop at once.")
         pool.shutdown(wait=not stop.abandon, cancel_futures=True)
 
     def _grade_one(self, sub: Submission):

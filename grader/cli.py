@@ -29,10 +29,8 @@ def build_parser(exercise_ids: list[str]) -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR",
                    help="where to write the reports (default: next to the submission)")
     p.add_argument("--no-report", action="store_true", help="do not write HTML/JSON report files")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
-                   help="wall-clock seconds the submission may run (default 60)")
-    p.add_argument("--memory", type=float, default=4.0, metavar="GIB",
-                   help="address-space limit in GiB (default 4; TensorFlow needs at least 2)")
+    from grader.settings import add_limit_options
+    add_limit_options(p)
     return p
 
 
@@ -51,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
 # Options of `grade FILE` and `grade FOLDER` that take a value (the value is not the path).
 OPTIONS_WITH_VALUE = {"--exercise", "--format", "--out", "--timeout", "--memory", "--jobs", "-j",
-                      "--rubric"}
+                      "--rubric", "--limits", "--output-limit", "--sandbox"}
 
 
 def _first_positional(argv: list[str]) -> str | None:
@@ -80,8 +78,11 @@ def grade_file_main(argv: list[str]) -> int:
     unknown = [e for e in args.exercise or [] if e not in exercises]
     if unknown:
         parser.error(f"unknown exercise {', '.join(unknown)}; known: {', '.join(sorted(exercises))}")
-    if args.timeout <= 0 or args.memory < 2:
-        parser.error("--timeout must be positive and --memory at least 2 (GiB)")
+    from grader.settings import LimitsError, limits_from_args
+    try:
+        args.limits_ = limits_from_args(args)
+    except LimitsError as exc:
+        parser.error(str(exc))
     rubric = None
     if args.rubric:
         from grader.rubric import RubricError, load_rubric
@@ -116,9 +117,7 @@ def grade_file_main(argv: list[str]) -> int:
 
 def grade_one(path: Path, args, exercises):
     from grader.grading import Grader
-    from grader.runner import GiB, Limits
-    limits = Limits(timeout_s=args.timeout, memory_bytes=int(args.memory * GiB))
-    return Grader(limits=limits, exercises=exercises).grade(path, only=args.exercise)
+    return Grader(limits=args.limits_, exercises=exercises).grade(path, only=args.exercise)
 
 
 def write_reports(result, path: Path, out: str | None, console) -> list[str]:

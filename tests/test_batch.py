@@ -54,7 +54,7 @@ FakeRunner = namespace["FakeRunner"]
 @pytest.fixture
 def fake(monkeypatch):
     runner = FakeRunner()
-    monkeypatch.setattr(batch, "make_runner", lambda no_pool: runner)
+    monkeypatch.setattr(batch, "make_runner", lambda no_pool: (runner, ""))
     return runner
 
 
@@ -279,7 +279,7 @@ def test_an_interrupted_results_file_is_resumed(tmp_path, fake):
 @pytest.mark.parametrize("args, needle", [
     (["--exercise", "nope"], "unknown exercise"),
     (["--jobs", "0"], "--jobs must be at least 1"),
-    (["--timeout", "0"], "--timeout must be positive"),
+    (["--timeout", "0"], "the timeout must be positive"),
     (["--bogus"], "unrecognized arguments"),
 ])
 def test_usage_errors_exit_2(tmp_path, fake, capsys, args, needle):
@@ -317,7 +317,7 @@ def _grade_process(tmp_path: Path, *args: str, delay: float) -> subprocess.Popen
         import sys
         import grader.batch
         from grader.cli import main
-        grader.batch.make_runner = lambda no_pool: FakeRunner()
+        grader.batch.make_runner = lambda no_pool: (FakeRunner(), "")
         sys.exit(main(sys.argv[1:]))
     """))
     return subprocess.Popen([sys.executable, str(script), *args], stdout=subprocess.PIPE,
@@ -382,7 +382,7 @@ def test_real_batch_of_a_class(tmp_path):
     shutil.copy(ZOO / "errors" / "syntax_error.py", s / "dave.py")
     shutil.copy(ZOO / "errors" / "binary.py", s / "eve.py")
     p = subprocess.run([sys.executable, "-m", "grader.cli", str(s), "--out", str(out),
-                        "--jobs", "2", "--no-pool"], capture_output=True, text=True, timeout=300)
+                        "--jobs", "2"], capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stdout + p.stderr
     by_id = {r["batch"]["id"]: r for r in jsonl(out)}
     assert {i: (r["verdict"], r["mistakes"]) for i, r in by_id.items()} == {

@@ -1,0 +1,72 @@
+"""The warm pool's two promises: its parent never runs a TensorFlow op (after one, forked
+children hang), and every forked child starts from the same pristine state (no dtype policy,
+layer-name counter or variable leaks from one student to the next)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from grader.forkserver import ForkServerRunner, fork_is_safe
+from grader.runner import Limits
+from grader.submission import load_submission
+
+pytestmark = pytest.mark.skipif(not fork_is_safe()[0], reason=fork_is_safe()[1])
+
+
+def run_python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, timeout=180)
+
+
+def test_warming_up_runs_no_tensorflow_op_and_the_guard_sees_one():
+    p = run_python("""
+        from grader.child import warm_imports
+        from grader.forkserver import tensorflow_op_has_run
+        warm_imports()
+        print("after warm-up:", tensorflow_op_has_run())
+        import tensorflow as tf
+        tf.constant(1.0) + 1.0
+        print("after an op:", tensorflow_op_has_run())
+    """)
+    assert p.returncode == 0, p.stderr
+    assert "after warm-up: False" in p.stdout
+    assert "after an op: True" in p.stdout  # the guard can fail: it does see an op
+
+
+def test_the_server_refuses_to_serve_once_an_op_has_run(tmp_path):
+    p = run_python(f"""
+        import sys
+        import tensorflow as tf
+        tf.constant(1.0) + 1.0
+        from grader.forkserver import serve
+        sys.exit(serve({str(tmp_path / "sock")!r}))
+    """)
+    assert p.returncode == 3, p.stderr
+    assert "forked children would hang" in p.stderr
+
+
+LEAKY = """
+import keras
+from keras import layers
+print("policy at start:", keras.mixed_precision.global_policy().name)
+print("first layer name:", layers.Dense(1).name)
+keras.mixed_precision.set_global_policy("mixed_float16")
+model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)])
+"""
+
+
+def test_each_forked_child_starts_pristine(tmp_path):
+    sub = tmp_path / "leaky.py"
+    sub.write_text(LEAKY)
+    runner = ForkServerRunner()
+    try:
+        outputs = [runner.run(load_submission(sub), None, Limits(timeout_s=60)).output
+                   for _ in range(3)]
+    finally:
+        runner.close()
+    for out in outputs:  # the third child as fresh as the first
+        assert "policy at start: float32" in out, out
+        assert "first layer name: dense\n" in out, out
