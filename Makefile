@@ -41,5 +41,8 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -n 2 -q
 
+benchmark: install
+	$(BIN)/python benchmarks/bench_batch.py
+
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -200,7 +200,9 @@ def run_request(request_path: str, result_fd: int, import_s: float = 0.0) -> Non
     notes: list[str] = []
     guard_plot_model(notes)
     stdin_flag = guard_stdin()
+    t_sandbox = time.perf_counter()
     sandbox_info = sandbox.apply(request)
+    t_sandbox = time.perf_counter() - t_sandbox
     # First line of the result channel: which sandbox applied, even if the submission then
     # exits or crashes before any evidence is written.
     result.write(json.dumps({"sandbox": sandbox_info}) + "\n")
@@ -247,7 +249,8 @@ def run_request(request_path: str, result_fd: int, import_s: float = 0.0) -> Non
         "inventory": inventory(namespace),
         "exercises": exercises,
         "sandbox": sandbox_info,
-        "timings": {"import_s": round(import_s, 3), "run_s": round(t_run, 3),
+        "timings": {"import_s": round(import_s, 3), "sandbox_s": round(t_sandbox, 3),
+                    "run_s": round(t_run, 3),
                     "collect_s": round(time.perf_counter() - t2, 3)},
     }
     result.write(json.dumps(payload, default=str))

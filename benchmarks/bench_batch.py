@@ -1,0 +1,207 @@
+"""Speed and memory of grading, against the cost of simply running the students' files.
+
+Prints, and writes to benchmarks/results/latest.json:
+1. batch: `grade CLASS/ --jobs 2` (warm fork-server pool) on a class of N submissions, against
+   running each one by one with a bare fresh interpreter (`python sol.py`), the issue's
+   baseline; target ratio <= 0.10. Optionally the same batch with --no-pool.
+2. memory: the peak, over the whole batch, of the grading process tree's memory, sampled every
+   50 ms: proportional set size (PSS: shared pages split among the processes sharing them, so
+   the forked children's shared TensorFlow is counted once) and the plain RSS sum (counts
+   shared pages once per process, an over-estimate); target PSS <= 2 GB with 2 workers.
+3. single: `grade sol.py` against `python sol.py` on its own, median of R runs; target <= 1.3x.
+
+Usage: .venv/bin/python benchmarks/bench_batch.py [--n 40] [--baseline-sample K] [--no-pool]
+(`make benchmark` runs the defaults). The class is built from tests/zoo: correct solutions in
+several styles and realistic wrong ones, as a real class would hand in. Numbers depend on the
+machine and on what else runs on it: run it on a quiet machine.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ZOO = ROOT / "tests" / "zoo"
+PYTHON = sys.executable
+GRADE = [PYTHON, "-m", "grader.cli"]
+# What a class hands in: mostly attempts at the lesson's two exercises, right and wrong.
+CLASS_POOL = sorted([*(ZOO / "correct").glob("*.py"), *(ZOO / "siamese").glob("*.py"),
+                     *(ZOO / "mlp").glob("*.py")])
+
+
+def make_class(folder: Path, n: int) -> list[Path]:
+    folder.mkdir(parents=True)
+    files = []
+    for i in range(n):
+        src = CLASS_POOL[i % len(CLASS_POOL)]
+        dst = folder / f"student{i:03d}_{src.stem}.py"
+        shutil.copy(src, dst)
+        files.append(dst)
+    return files
+
+
+class TreeMemory(threading.Thread):
+    """Samples the memory of a process and all its descendants until stopped."""
+
+    def __init__(self, root_pid: int, every_s: float = 0.05):
+        super().__init__(daemon=True)
+        self.root, self.every = root_pid, every_s
+        self.peak_pss = self.peak_rss = 0
+        self.peak_processes = 0
+        self._halt = threading.Event()
+
+    def finish(self) -> None:
+        self._halt.set()
+        self.join()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            pids = descendants(self.root)
+            pss = rss = 0
+            for pid in pids:
+                pss += _rollup(pid, "Pss:")
+                rss += _rollup(pid, "Rss:")
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            self.peak_processes = max(self.peak_processes, len(pids))
+            self._halt.wait(self.every)
+
+
+def descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def _rollup(pid: int, field: str) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith(field):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def timed(cmd: list[str], measure_memory: bool = False, **kw) -> tuple[float, TreeMemory | None, int]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL, **kw)
+    mem = TreeMemory(proc.pid) if measure_memory else None
+    if mem:
+        mem.start()
+    code = proc.wait()
+    wall = time.perf_counter() - start
+    if mem:
+        mem.finish()
+    return wall, mem, code
+
+
+def bare_runs(files: list[Path], cwd: Path) -> list[float]:
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    return [timed([PYTHON, str(f)], cwd=cwd, env=env)[0] for f in files]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=40, help="submissions in the class (default 40)")
+    ap.add_argument("--jobs", type=int, default=2, help="batch workers (default 2)")
+    ap.add_argument("--baseline-sample", type=int, default=0, metavar="K",
+                    help="time only K bare runs and scale to N (default: all N)")
+    ap.add_argument("--repeats", type=int, default=3, help="runs of the single comparison")
+    ap.add_argument("--no-pool", action="store_true", help="also time the batch with --no-pool")
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="grader-bench-"))
+    results: dict = {"n": args.n, "jobs": args.jobs, "cores": os.cpu_count(),
+                     "python": sys.version.split()[0]}
+    try:
+        files = make_class(work / "class", args.n)
+        sample = files[: args.baseline_sample] if args.baseline_sample else files
+        print(f"baseline: python sol.py, one by one, {len(sample)} of {args.n} files …", flush=True)
+        bare = bare_runs(sample, work)
+        baseline = statistics.mean(bare) * args.n
+        results["baseline_s"] = round(baseline, 1)
+        results["bare_run_s_mean"] = round(statistics.mean(bare), 2)
+
+        print(f"batch: grade CLASS/ --jobs {args.jobs} (warm pool) …", flush=True)
+        wall, mem, code = timed([*GRADE, str(work / "class"), "--out", str(work / "out"),
+                                 "--jobs", str(args.jobs), "-q", "--force"], measure_memory=True,
+                                cwd=ROOT)
+        graded = sum(1 for _ in open(work / "out" / "results.jsonl"))
+        results.update(batch_s=round(wall, 1), batch_exit=code, batch_graded=graded,
+                       batch_ratio=round(wall / baseline, 3),
+                       batch_peak_pss_gb=round(mem.peak_pss / 1e9, 2),
+                       batch_peak_rss_sum_gb=round(mem.peak_rss / 1e9, 2),
+                       batch_peak_processes=mem.peak_processes)
+        if args.no_pool:
+            print("batch: the same with --no-pool …", flush=True)
+            wall_np, mem_np, _ = timed([*GRADE, str(work / "class"), "--out", str(work / "out2"),
+                                        "--jobs", str(args.jobs), "-q", "--force", "--no-pool"],
+                                       measure_memory=True, cwd=ROOT)
+            results.update(no_pool_s=round(wall_np, 1), no_pool_ratio=round(wall_np / baseline, 3),
+                           no_pool_peak_pss_gb=round(mem_np.peak_pss / 1e9, 2))
+
+        print(f"single: grade sol.py vs python sol.py, {args.repeats} runs each …", flush=True)
+        sol = ZOO / "correct" / "siamese_lesson.py"
+        singles, bares = [], []
+        for _ in range(args.repeats):
+            bares.append(timed([PYTHON, str(sol)], cwd=work)[0])
+            singles.append(timed([*GRADE, str(sol), "--no-report"], cwd=ROOT)[0])
+        results.update(single_grade_s=round(statistics.median(singles), 2),
+                       single_python_s=round(statistics.median(bares), 2),
+                       single_ratio=round(statistics.median(singles) / statistics.median(bares), 2))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    report(results)
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+def report(r: dict) -> None:
+    def verdict(ok: bool) -> str:
+        return "meets target" if ok else "MISSES target"
+
+    print()
+    print(f"class of {r['n']} submissions, {r['jobs']} workers, {r['cores']} cores, Python {r['python']}")
+    print(f"  baseline, python sol.py one by one : {r['baseline_s']:7.1f} s "
+          f"({r['bare_run_s_mean']:.2f} s each)")
+    print(f"  grade CLASS/ (warm pool)           : {r['batch_s']:7.1f} s  ratio {r['batch_ratio']:.3f}"
+          f"  (target <= 0.10: {verdict(r['batch_ratio'] <= 0.10)}); {r['batch_graded']} graded")
+    if "no_pool_s" in r:
+        print(f"  grade CLASS/ --no-pool             : {r['no_pool_s']:7.1f} s  ratio {r['no_pool_ratio']:.3f}")
+    print(f"  peak memory of the batch (PSS)     : {r['batch_peak_pss_gb']:7.2f} GB "
+          f"(target <= 2 GB: {verdict(r['batch_peak_pss_gb'] <= 2)}); RSS summed per process "
+          f"{r['batch_peak_rss_sum_gb']:.2f} GB, {r['batch_peak_processes']} processes at most")
+    print(f"  grade sol.py vs python sol.py      : {r['single_grade_s']:.2f} s vs "
+          f"{r['single_python_s']:.2f} s, ratio {r['single_ratio']:.2f} "
+          f"(target <= 1.3: {verdict(r['single_ratio'] <= 1.3)})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
