@@ -273,6 +273,8 @@ def build_parser(exercise_ids: list[str]) -> argparse.ArgumentParser:
                    help=f"submissions graded at once (default: the number of cores, {default_jobs()})")
     p.add_argument("--exercise", action="append", metavar="ID",
                    help=f"grade only this exercise (repeatable): {', '.join(exercise_ids)}")
+    p.add_argument("--rubric", metavar="FILE",
+                   help="rubric TOML: points, visibility and required exercises")
     p.add_argument("--no-pool", action="store_true",
                    help="start a fresh interpreter per submission instead of the warm pool")
     p.add_argument("--force", action="store_true",
@@ -303,6 +305,8 @@ def main(argv: list[str]) -> int:
         parser.error(str(exc))
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    from grader.cli import rubric_from_option
+    rubric = rubric_from_option(parser, args, exercises)
     out = Path(args.out) if args.out else folder.resolve().parent / f"{folder.resolve().name}-reports"
     if out.exists() and not out.is_dir():
         parser.error(f"--out {out} is a file, not a folder")
@@ -319,7 +323,7 @@ def main(argv: list[str]) -> int:
         book.load()
     except OSError as exc:
         parser.error(f"cannot write to {out}: {exc.strerror or exc}")
-    run = BatchRun(args, folder, out, book, exercises, only)
+    run = BatchRun(args, folder, out, book, exercises, only, rubric)
     try:
         return run.run(subs, warnings)
     finally:
@@ -333,7 +337,7 @@ class BatchRun:
     """One run of the batch: grades in a thread pool, records each result as it comes."""
 
     def __init__(self, args, folder: Path, out: Path, book: Gradebook, exercises: dict,
-                 only: list[str] | None):
+                 only: list[str] | None, rubric=None):
         from rich.console import Console
 
         from grader import __version__
@@ -345,7 +349,9 @@ class BatchRun:
         self.errors = Console(stderr=True, highlight=False)
         # What changes a grade, and so the content hash; --jobs and --no-pool do not.
         limits = args.limits_
-        self.grading_options = {"exercise": only, **limits.to_dict()}
+        self.rubric = rubric
+        self.grading_options = {"exercise": only, **limits.to_dict(),
+                                "rubric": file_digest(Path(args.rubric)) if args.rubric else None}
         self.options = dict(self.grading_options, no_pool=args.no_pool, jobs=args.jobs)
         self.runner, self.runner_note = make_runner(args.no_pool)
         self.grader = Grader(runner=self.runner, exercises=exercises,
@@ -439,6 +445,9 @@ class BatchRun:
         tb = ""
         try:
             result = self.grader.grade(sub.path, only=self.only)
+            if self.rubric is not None:
+                from grader.rubric import apply_rubric
+                result = apply_rubric(result, self.rubric)
         except Exception:  # a grader bug: still a record and a report, and exit code 1
             tb = traceback.format_exc()
             result = grader_failure(self.grader, sub.path, tb, self.only)

@@ -83,15 +83,7 @@ def grade_file_main(argv: list[str]) -> int:
         args.limits_ = limits_from_args(args)
     except LimitsError as exc:
         parser.error(str(exc))
-    rubric = None
-    if args.rubric:
-        from grader.rubric import RubricError, load_rubric
-        try:
-            rubric = load_rubric(args.rubric, exercises)
-        except RubricError as exc:
-            parser.error(f"invalid rubric: {exc}")
-        if rubric.required is not None and not args.exercise:
-            args.exercise = list(rubric.required)
+    rubric = rubric_from_option(parser, args, exercises)
 
     from rich.console import Console
     console = Console(stderr=args.format != "terminal", highlight=False)
@@ -113,6 +105,21 @@ def grade_file_main(argv: list[str]) -> int:
         from reports.junit import render_junit
         sys.stdout.write(render_junit(result))
     return EXIT_PASS if result.verdict.value == "pass" else EXIT_FAIL
+
+
+def rubric_from_option(parser: argparse.ArgumentParser, args, exercises):
+    """The rubric named by --rubric (None without one); an invalid one is a usage error that
+    names the line. The exercises it requires are graded unless --exercise says otherwise."""
+    if not args.rubric:
+        return None
+    from grader.rubric import RubricError, load_rubric
+    try:
+        rubric = load_rubric(args.rubric, exercises)
+    except RubricError as exc:
+        parser.error(f"invalid rubric: {exc}")
+    if rubric.required is not None and not args.exercise:
+        args.exercise = list(rubric.required)
+    return rubric
 
 
 def grade_one(path: Path, args, exercises):

@@ -400,3 +400,26 @@ def test_real_batch_of_a_class(tmp_path):
     for key in ("duration_s", "batch"):
         got.pop(key), expected.pop(key, None)
     assert got == expected
+
+
+def test_a_rubric_applies_to_every_submission_and_a_bad_one_is_a_usage_error(tmp_path, fake, capsys,
+                                                                             monkeypatch):
+    from grader.runner import RunOutcome
+    # The child collects evidence for the exercises asked for: here, siamese, not attempted.
+    monkeypatch.setattr(fake, "run", lambda source, exercises, limits: RunOutcome(
+        {"exercises": {e: {"attempted": False} for e in exercises}, "inventory": []}, "", False))
+    s, out = tmp_path / "subs", tmp_path / "out"
+    write(s / "a.py")
+    rubric = write(tmp_path / "rubric.toml", '[assignment]\nrequire = ["siamese"]\n\n'
+                   '[exercises.siamese.checks]\nencoder_shared = { points = 10 }\n')
+    assert batch.main([str(s), "--out", str(out), "-q", "--rubric", str(rubric)]) == 0
+    (record,) = jsonl(out)
+    assert [ex["id"] for ex in record["exercises"]] == ["siamese"]  # the required exercise only
+    checks = {c["id"]: c for c in record["exercises"][0]["checks"]}
+    assert checks["encoder_shared"]["max_points"] == 10
+
+    bad = write(tmp_path / "bad.toml", '[exercises.siamese.checks]\nno_such_check = { points = 1 }\n')
+    with pytest.raises(SystemExit) as exc:
+        batch.main([str(s), "--out", str(out), "-q", "--rubric", str(bad)])
+    assert exc.value.code == 2
+    assert "no_such_check" in capsys.readouterr().err
