@@ -63,7 +63,7 @@ def render_prairielearn(result: Result) -> dict[str, Any]:
 
 
 def render_prairielearn_json(result: Result) -> str:
-    return json.dumps(render_prairielearn(result), ensure_ascii=False, indent=1)
+    return json.dumps(render_prairielearn(result), ensure_ascii=False, indent=1)  # as _fit measures
 
 
 def _test(name: str, description: str, f: Finding) -> dict[str, Any]:
@@ -102,8 +102,8 @@ def _printed(result: Result) -> str:
 
 def _fit(results: dict[str, Any], cap: int = MAX_BYTES) -> dict[str, Any]:
     """Shorten the longest free-text fields until the JSON is under the cap."""
-    def size() -> int:
-        return len(json.dumps(results, ensure_ascii=False).encode("utf-8"))
+    def size() -> int:  # as the hooks write it (grader.lms.common.write_json_atomic): indented
+        return len(json.dumps(results, ensure_ascii=False, indent=1).encode("utf-8"))
     while size() > cap:
         fields = [(results, "output"), (results, "message")] + \
                  [(t, k) for t in results.get("tests", []) for k in ("output", "message")]

@@ -1,11 +1,13 @@
 """The Gradescope hook end to end: `grade bundle gradescope` writes the zip Gradescope expects;
-the zip is unpacked into a fake /autograder tree and its `run_autograder` is executed there (with
-the grader already installed: setup.sh cannot run without Gradescope's image, so its content is
-checked instead), for a correct, a wrong and several ungradable submissions. Every results.json
-is validated against tests/schemas/gradescope_results.schema.json.
+the zip is unpacked into a fake /autograder tree and its `run_autograder` is executed there, for a
+correct, a wrong and several ungradable submissions. setup.sh itself needs Gradescope's image
+(apt, root, the network), so its content is checked, and its install step is repeated offline
+from the zip's source tree. Every results.json is validated against
+tests/schemas/gradescope_results.schema.json.
 
-Two tests grade for real (a sandboxed child imports TensorFlow, ~3 s each); the rest do not get
-as far as running student code."""
+Two tests grade for real (a sandboxed child imports TensorFlow, ~4 s each): a correct submission
+with this checkout's grader, and a wrong one with the grader pip-installed from the zip's own
+source tree, as setup.sh installs it; the rest do not get as far as running student code."""
 from __future__ import annotations
 
 import io
@@ -64,8 +66,9 @@ def autograder(bundle, tmp_path):
     return root
 
 
-def run_autograder(root: Path, python: str = sys.executable) -> tuple[dict, str]:
-    env = dict(os.environ, AUTOGRADER_ROOT=str(root), GRADER_PYTHON=python)
+def run_autograder(root: Path, python: str = sys.executable,
+                   env: dict[str, str] | None = None) -> tuple[dict, str]:
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), GRADER_PYTHON=python, **(env or {}))
     p = subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True,
                        text=True, timeout=600)
     assert p.returncode == 0, p.stdout + p.stderr
@@ -113,6 +116,8 @@ def test_requirements_pin_exactly_what_this_environment_runs(bundle):
     assert {"keras", "numpy", "nbformat", "jinja2", "rich", "ipython"} <= names
     assert "tensorflow-cpu" in names or "tensorflow" in names
     assert "pytest" not in names  # the test extra is not shipped
+    # setup.sh builds the grader with --no-build-isolation: the build backend is pinned too
+    assert f"setuptools=={metadata.version('setuptools')}" in pins
     assert f"keras=={metadata.version('keras')}" in pins
 
 
@@ -123,7 +128,8 @@ def test_setup_sh_installs_the_pinned_grader_with_the_tested_python(bundle):
     py = f"python{sys.version_info.major}.{sys.version_info.minor}"
     assert f"PY={py}" in setup
     assert 'pip install -r "$SOURCE/requirements.txt"' in setup
-    assert 'pip install -c "$SOURCE/requirements.txt" "$SOURCE/keras-exercise-grader"' in setup
+    assert ('pip install --no-deps --no-build-isolation "$SOURCE/keras-exercise-grader"'
+            in setup)
     assert "set -euxo pipefail" in setup  # a failed install fails the image build
     assert "-m grader.lms.gradescope" in run and "--timeout 120" in run
     for script in (setup, run):
@@ -158,6 +164,43 @@ def test_an_invalid_rubric_is_refused_naming_the_line(tmp_path):
 
 
 # -- run_autograder on submissions --------------------------------------------------------------
+def test_the_grader_installed_from_the_zip_grades_a_submission(autograder, tmp_path):
+    """What setup.sh does, minus the network: install the grader from the zip's source tree
+    (--no-deps --no-build-isolation, with the setuptools of this environment) into a folder of
+    its own, then run run_autograder with that copy first on the path, so the grading is done
+    by the code the zip carries, not by this checkout."""
+    site = tmp_path / "site"
+    project = autograder / "source" / "keras-exercise-grader"
+    p = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                        "--no-build-isolation", "--no-index", "--target", str(site),
+                        str(project)], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    for installed in ("grader/lms/templates/run_autograder", "reports/templates/report.html.j2",
+                      "exercises/siamese.py", "reference_solutions/siamese.py"):
+        assert (site / installed).is_file(), installed
+    env = {"PYTHONPATH": str(site)}
+    where = subprocess.run([sys.executable, "-c", "import grader, reports, exercises; "
+                            "print(grader.__file__, reports.__file__, exercises.__file__)"],
+                           capture_output=True, text=True, env=dict(os.environ, **env),
+                           cwd=autograder)
+    assert all(path.startswith(str(site)) for path in where.stdout.split()), where.stdout
+    submit(autograder, ZOO / "siamese" / "duplicated_encoder.py")
+    data, log = run_autograder(autograder, env=env)
+    # a wrong submission: the named mistake with its hint, hidden checks withheld from the summary
+    shared = next(t for t in data["tests"] if t["tags"][1] == "encoder_shared")
+    assert shared["status"] == "failed" and shared["score"] == 0 and shared["max_score"] == 4
+    assert shared["output"].startswith("✘ Two encoders instead of one shared encoder: 434,945 "
+                                       "params where 217,537 were expected")
+    assert "**Hint:**" in shared["output"] and shared["output_format"] == "md"
+    assert "Traceback" not in json.dumps(data)
+    assert data["score"] < 19
+    for text in WITHHELD:
+        assert text not in data["output"]
+    hidden = [t for t in data["tests"] if t["visibility"] != "visible"]
+    assert {t["tags"][1] for t in hidden} == {"param_count", "trainable_weights", "forward_pass"}
+    assert f"rubric: {autograder / 'source' / 'rubric.toml'}" in log
+
+
 def test_correct_submission_gets_full_marks_without_claiming_hidden_checks(autograder):
     submit(autograder, ZOO / "correct" / "siamese_lesson.py")
     start = time.monotonic()
@@ -173,21 +216,6 @@ def test_correct_submission_gets_full_marks_without_claiming_hidden_checks(autog
     size = (autograder / "results" / "results.json").stat().st_size
     print(f"correct: results.json {size:,} bytes, run_autograder {elapsed:.1f} s")
     assert "verdict: pass" in log  # the instructors' log (stdout) has everything
-
-
-def test_wrong_submission_names_the_mistake_and_withholds_hidden_checks(autograder):
-    submit(autograder, ZOO / "siamese" / "duplicated_encoder.py")
-    data, _ = run_autograder(autograder)
-    shared = next(t for t in data["tests"] if t["tags"][1] == "encoder_shared")
-    assert shared["status"] == "failed" and shared["score"] == 0 and shared["max_score"] == 4
-    assert shared["output"].startswith("✘ Two encoders instead of one shared encoder: 434,945 "
-                                       "params where 217,537 were expected")
-    assert "**Hint:**" in shared["output"] and shared["output_format"] == "md"
-    assert "Traceback" not in json.dumps(data)
-    assert data["score"] < 19
-    for text in WITHHELD:
-        assert text not in data["output"]
-    print(f"wrong: results.json {len(json.dumps(data)):,} bytes")
 
 
 def test_syntax_error_is_reported_as_such(autograder):
@@ -278,3 +306,20 @@ def test_a_placeholder_is_in_place_while_grading_runs(tmp_path, monkeypatch):
     in_process(tmp_path, monkeypatch, peek)
     jsonschema.validate(seen, SCHEMA)
     assert seen["score"] == 0 and "stopped before it finished" in seen["output"]
+
+
+def test_stdout_shown_to_students_carries_only_their_view():
+    """With `stdout_visibility` other than hidden, /autograder/results/stdout is the student's:
+    the log then names no withheld check and no verdict."""
+    from grader.lms.gradescope import _log
+    from grader.rubric import load_rubric
+    from grader.exercise import load_exercises
+    from test_lms_renderers import WITHHELD_TEXT, wrong
+    result = wrong()
+    rubric = load_rubric(RUBRIC, load_exercises())
+    public = _log(result, rubric, public_only=True)
+    for text in WITHHELD_TEXT:
+        assert text not in public
+    assert "verdict" not in public and "Two encoders" in public
+    staff = _log(result, rubric, public_only=False)
+    assert "param_count" in staff and "verdict: fail" in staff

@@ -130,6 +130,63 @@ def check_golden(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
 
 
+# -- the schemas say what the documentation says ---------------------------------------------
+# The examples printed in the documentation each schema cites (comments and elisions removed):
+# a schema that rejected them would be stricter than the platform, one that accepted ours but
+# not theirs would be testing the wrong thing.
+GRADESCOPE_SPEC_EXAMPLE = {  # gradescope-autograders.readthedocs.io/en/latest/specs/#output-format
+    "score": 44.0, "execution_time": 136, "output": "Text relevant to the entire submission",
+    "output_format": "simple_format", "test_output_format": "text", "test_name_format": "text",
+    "visibility": "after_due_date", "stdout_visibility": "visible", "extra_data": {},
+    "tests": [{"score": 2.0, "max_score": 2.0, "status": "passed", "name": "Your name here",
+               "name_format": "text", "number": "1.1", "output": "Giant multiline string",
+               "output_format": "text", "tags": ["tag1", "tag2", "tag3"],
+               "visibility": "visible", "extra_data": {}}],
+    "leaderboard": [{"name": "Accuracy", "value": .926},
+                    {"name": "Time", "value": 15.1, "order": "asc"},
+                    {"name": "Stars", "value": "*****"}],
+}
+GRADESCOPE_STATUS_EXAMPLE = {"tests": [  # … /specs/#test-case-status: no score anywhere
+    {"name": "Compilation check", "status": "passed"},
+    {"name": "Style check", "status": "failed"},
+    {"name": "Test 3", "score": 5, "max_score": 10, "status": "passed"}]}
+# prairielearn.readthedocs.io/en/latest/externalGrading/#grading-results
+PRAIRIELEARN_DOC_EXAMPLE = {
+    "gradable": True, "score": 0.25, "message": "Tests completed successfully.",
+    "output": "Running tests...\nTest 1 passed\nTest 2 failed!\n...",
+    "images": [{"label": "First Image", "url": "data:image/png;base64,..."},
+               {"label": "Second Image", "url": "data:image/jpeg;base64,..."}],
+    "tests": [{"name": "Test 1", "description": "Tests that a thing does a thing.", "points": 1,
+               "max_points": 1, "message": "No errors!", "output": "Running test..."},
+              {"name": "Test 2", "description": "Like Test 1, but harder.", "points": 0,
+               "max_points": 3, "message": "Make sure that your code is doing the thing.",
+               "output": "Running test...", "images": ["data:image/gif;base64,..."]}],
+}
+
+
+@pytest.mark.parametrize("name", ["gradescope_results", "prairielearn_results", "junit"])
+def test_each_schema_is_valid_and_cites_its_documentation(name):
+    schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert re.search(r"https://\S+", schema["description"])
+
+
+def test_the_documented_examples_follow_the_schemas():
+    gradescope, prairielearn = validator("gradescope_results"), validator("prairielearn_results")
+    gradescope.validate(GRADESCOPE_SPEC_EXAMPLE)
+    gradescope.validate(GRADESCOPE_STATUS_EXAMPLE)
+    prairielearn.validate(PRAIRIELEARN_DOC_EXAMPLE)
+    # what the documentation rules out
+    assert not gradescope.is_valid({"tests": [{"name": "no score anywhere", "max_score": 1}]})
+    assert not gradescope.is_valid({"score": 1, "tests": [{"status": "skipped"}]})
+    assert not gradescope.is_valid({"score": 1, "visibility": "students"})
+    assert not gradescope.is_valid({"score": 1, "output_format": "markdown"})
+    assert not gradescope.is_valid({"score": 1, "verdict": "pass"})  # not a documented key
+    assert not prairielearn.is_valid({"gradable": True, "message": "no score"})
+    assert not prairielearn.is_valid({"score": 1.5})
+    assert prairielearn.is_valid({"gradable": False, "format_errors": "a string is fine too"})
+
+
 def test_sample_results_are_what_the_tests_assume(tmp_path):
     w = wrong()
     assert w.verdict is Verdict.FAIL

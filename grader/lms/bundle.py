@@ -1,7 +1,9 @@
 """Build the zip Gradescope expects: `setup.sh` and `run_autograder` at the root of the archive
 (Gradescope's autograder specification), plus what they use: the rubric, the exact versions of
-every dependency (`requirements.txt`, pinned from the environment building the bundle, which is
-the one the test suite ran in) and the grader's own source tree.
+every dependency and of the build backend (`requirements.txt`, pinned from the environment
+building the bundle, which is the one the test suite ran in) and the grader's own source tree,
+which setup.sh installs with `pip install --no-deps --no-build-isolation` (a test does the same
+from the unpacked zip and grades with what it installed).
 
 Gradescope extracts the zip into /autograder/source, runs setup.sh once as root to build the
 image, then runs /autograder/run_autograder for each submission.
@@ -45,9 +47,12 @@ def project_root() -> Path:
 
 
 def build_gradescope_bundle(out: Path, rubric_text: str, extra_args: list[str]) -> BundleInfo:
+    from packaging.requirements import Requirement
     root = project_root()
     pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    pins, unpinned = pinned_requirements(pyproject["project"].get("dependencies", []))
+    # setup.sh builds the grader with --no-build-isolation: its build backend is pinned too.
+    build = [Requirement(r).name for r in pyproject.get("build-system", {}).get("requires", [])]
+    pins, unpinned = pinned_requirements(pyproject["project"].get("dependencies", []) + build)
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     files: dict[str, tuple[bytes, int]] = {
         "setup.sh": (render_template("setup.sh", python, extra_args), 0o755),

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -112,8 +113,69 @@ def write_json_atomic(path: Path, data: Any) -> int:
     return len(payload)
 
 
-class DeadlineExceeded(Exception):
-    pass
+class DeadlineExceeded(BaseException):
+    """Not an Exception: no `except Exception` on the way (runner, checks) may swallow it."""
+
+
+def child_pids() -> set[int]:
+    """The processes whose parent is this one (Linux /proc; elsewhere nothing is known)."""
+    me, found = os.getpid(), set()
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read().decode("utf-8", "replace")
+        except OSError:
+            continue
+        # "pid (comm) state ppid …": comm may hold spaces and ")", so split after the last ")"
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) > 1 and fields[1] == str(me):
+            found.add(int(entry))
+    return found
+
+
+def kill_new_children(before: set[int]) -> list[int]:
+    """Kill what grading started and left running when the deadline interrupted it.
+
+    The sandboxed child runs in its own session (so its process group is its pid); the
+    runner kills that group itself when the wall clock runs out, but a deadline raised in the
+    middle of its wait skips that. Only children that did not exist before grading began are
+    touched, so a caller's own helpers (a test session's fork server) survive."""
+    killed = []
+    for pid in sorted(child_pids() - before):
+        try:
+            if os.getpgid(pid) == pid:
+                os.killpg(pid, signal.SIGKILL)  # the child and everything it started
+            else:
+                os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+        except OSError:
+            continue
+        for _ in range(40):  # reap it (no zombie left behind), but never hang on it
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    break
+            except OSError:
+                break
+            time.sleep(0.05)
+    return killed
+
+
+DEADLINE_MARGIN_S = 5.0  # after the sandbox's own timeout: kill, collect, score, render, write
+
+
+def code_timeout(timeout_s: float, deadline_s: float | None) -> float:
+    """The wall clock the submission's code gets: what was asked, but ending early enough before
+    the hook's deadline that the sandbox stops the code itself and its results name the
+    student's timeout; the deadline stays a last resort for a grader that hangs."""
+    if not deadline_s or deadline_s <= 0:
+        return timeout_s
+    return max(1.0, min(timeout_s, deadline_s - DEADLINE_MARGIN_S))
 
 
 @contextmanager

@@ -4,7 +4,8 @@
 Whatever happens, a valid results file is left behind with a message the student can act on:
 a placeholder is written before grading starts (so a hard kill by Gradescope's own timeout or
 the kernel's OOM killer leaves it), a deadline stops grading before Gradescope's limit, and any
-exception becomes a results file that says the grader failed, not the student.
+exception becomes a results file that says the grader failed, not the student. After a deadline
+or a crash, whatever grading started and left running (the sandboxed child) is killed.
 
     python -m grader.lms.gradescope [--root /autograder] [--rubric FILE] [--output-format md]
 
@@ -18,7 +19,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from grader.lms.common import (DeadlineExceeded, deadline, find_submission, hook_problem,
+from grader.lms.common import (DeadlineExceeded, child_pids, code_timeout, deadline,
+                               find_submission, hook_problem, kill_new_children,
                                problem_result, write_json_atomic)
 
 DEFAULT_ROOT = Path("/autograder")
@@ -61,16 +63,20 @@ def main(argv: list[str] | None = None) -> int:
     rubric_path = args.rubric or (args.root / "source" / "rubric.toml")
     write_json_atomic(results, PLACEHOLDER)
     stdout_visibility = "hidden"
+    before = child_pids()
     try:
         with deadline(args.deadline):
             data, log, stdout_visibility = grade_folder(
                 submission_dir, rubric_path if rubric_path.exists() or args.rubric else None,
-                args.output_format, args.timeout)
+                args.output_format, code_timeout(args.timeout, args.deadline))
     except DeadlineExceeded:
-        data, log = _failure("grader_timeout", f"grading took longer than {args.deadline:g} s")
+        killed = kill_new_children(before)
+        data, log = _failure("grader_timeout", f"grading took longer than {args.deadline:g} s"
+                             + (f"; killed {len(killed)} leftover process(es)" if killed else ""))
     except BaseException as exc:  # noqa: BLE001 - a results file must be written whatever failed
         if isinstance(exc, KeyboardInterrupt):
             raise
+        kill_new_children(before)
         data, log = _failure("grader_error", f"{type(exc).__name__}: {exc}")
         log += "\n" + traceback.format_exc()
     size = write_json_atomic(results, data)

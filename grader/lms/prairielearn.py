@@ -9,7 +9,10 @@ installed. The rubric defaults to /grade/tests/rubric.toml, then
 /grade/data/data.json (a list of exercise ids), when present, narrows what this question grades.
 
 PrairieLearn kills a job at its `timeout` (30 s unless info.json says more) and then shows a
-generic failure, so the deadline here stops grading first and still writes a results file.
+generic failure, so the deadline here stops grading first and still writes a results file (and
+kills what grading left running). The submission's code gets at most the deadline less a margin
+(grader.lms.common.code_timeout), so a loop that never ends is stopped by the sandbox and reported
+as the student's timeout; the deadline is the last resort for a grader that hangs.
 A submission the student must fix before it can be graded (syntax error, not a notebook, no
 file) is `gradable: false`, which does not cost an attempt; so is a failure of the grader.
 """
@@ -21,7 +24,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from grader.lms.common import (DeadlineExceeded, deadline, find_submission, hook_problem,
+from grader.lms.common import (DeadlineExceeded, child_pids, code_timeout, deadline,
+                               find_submission, hook_problem, kill_new_children,
                                problem_result, write_json_atomic)
 
 DEFAULT_ROOT = Path("/grade")
@@ -57,14 +61,18 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     results = args.root / "results" / "results.json"
     write_json_atomic(results, PLACEHOLDER)
+    before = child_pids()
     try:
         with deadline(args.deadline):
-            data, log = grade_job(args.root, args.rubric, args.timeout)
+            data, log = grade_job(args.root, args.rubric, code_timeout(args.timeout, args.deadline))
     except DeadlineExceeded:
-        data, log = _failure("grader_timeout", f"grading took longer than {args.deadline:g} s")
+        killed = kill_new_children(before)
+        data, log = _failure("grader_timeout", f"grading took longer than {args.deadline:g} s"
+                             + (f"; killed {len(killed)} leftover process(es)" if killed else ""))
     except BaseException as exc:  # noqa: BLE001 - a results file must be written whatever failed
         if isinstance(exc, KeyboardInterrupt):
             raise
+        kill_new_children(before)
         data, log = _failure("grader_error", f"{type(exc).__name__}: {exc}")
         log += "\n" + traceback.format_exc()
     size = write_json_atomic(results, data)

@@ -21,7 +21,10 @@ fi
 
 "$VENV/bin/python" -m pip install --upgrade pip
 "$VENV/bin/python" -m pip install -r "$SOURCE/requirements.txt"
-"$VENV/bin/python" -m pip install -c "$SOURCE/requirements.txt" "$SOURCE/__PROJECT_DIR__"
+# The grader from its source tree in this zip. Every dependency is already installed above at its
+# pinned version, so --no-deps (nothing is upgraded behind our back), and it is built with the
+# pinned setuptools already in the venv (--no-build-isolation: no download, no other version).
+"$VENV/bin/python" -m pip install --no-deps --no-build-isolation "$SOURCE/__PROJECT_DIR__"
 
 # Fail the image build, not a student's submission, if the grader cannot start.
 "$VENV/bin/python" -c "import grader.lms.gradescope, reports.gradescope, keras; print('grader ready, keras', keras.__version__)"
