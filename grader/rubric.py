@@ -137,9 +137,16 @@ class _Validator:
     def build(self, data: dict) -> Rubric:
         rubric = default_rubric(self.exercises)
         rubric.source = self.source
+        sections = ("assignment", "gradescope", "exercises", "limits")
         for key in data:
-            if key not in ("assignment", "gradescope", "exercises"):
-                raise self.unknown((key,), "section", ("assignment", "gradescope", "exercises"))
+            if key not in sections:
+                raise self.unknown((key,), "section", sections)
+        if "limits" in data:  # sandbox limits, read by `--limits` (grader.settings)
+            from grader.settings import LimitsError, convert_limits
+            try:
+                convert_limits(self.table(data["limits"], ("limits",)), "[limits]")
+            except LimitsError as exc:
+                raise self.error(("limits",), str(exc)) from None
         self._assignment(self.table(data.get("assignment", {}), ("assignment",)), rubric)
         self._gradescope(self.table(data.get("gradescope", {}), ("gradescope",)), rubric)
         for ex_id, ex_data in self.table(data.get("exercises", {}), ("exercises",)).items():

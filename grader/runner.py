@@ -178,11 +178,13 @@ def supervise(pid: int, out_fd: int, result_fd: int, wait: Callable[[float], int
     result = ResultReader(result_fd)
     out.start()
     result.start()
-    returncode = wait(limits.timeout_s)
-    if returncode is None:
-        kill("timeout")
-        returncode = wait(10.0)
-    kill_group(pid)  # nothing the submission started outlives it
+    try:
+        returncode = wait(limits.timeout_s)
+        if returncode is None:
+            kill("timeout")
+            returncode = wait(10.0)
+    finally:
+        kill_group(pid)  # nothing the submission started outlives it, even an interrupted wait
     from grader.sandbox import release_cgroup
     stragglers = release_cgroup(pid)  # … not even what escaped the process group
     result.join(timeout=5)

@@ -62,7 +62,7 @@ def limits_from_args(args: argparse.Namespace) -> Limits:
         values.update(read_limits_file(args.limits))
     cli = {"timeout": args.timeout, "memory_gib": args.memory,
            "output_mib": getattr(args, "output_limit", None), "sandbox": getattr(args, "sandbox", None)}
-    values.update(_convert({k: v for k, v in cli.items() if v is not None}, "the command line"))
+    values.update(convert_limits({k: v for k, v in cli.items() if v is not None}, "the command line"))
     limits = Limits(**values)
     if limits.timeout_s <= 0:
         raise LimitsError("the timeout must be positive")
@@ -86,10 +86,10 @@ def read_limits_file(path: str | Path) -> dict[str, Any]:
     table = data.get("limits")
     if not isinstance(table, dict):
         raise LimitsError(f"{path} has no [limits] table")
-    return _convert(table, str(path))
+    return convert_limits(table, str(path))
 
 
-def _convert(table: dict[str, Any], where: str) -> dict[str, Any]:
+def convert_limits(table: dict[str, Any], where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in table.items():
         if key not in FILE_KEYS:

@@ -71,3 +71,16 @@ def test_the_sandbox_level_asked_for_is_the_one_reported(tmp_path):
     result = json.loads(p.stdout)
     assert result["verdict"] == "pass", result["mistakes"]
     assert result["sandbox"]["level"] == "basic"
+
+
+def test_a_rubric_accepts_a_limits_table_and_names_the_line_of_a_bad_one(tmp_path):
+    from grader.exercise import load_exercises
+    from grader.rubric import RubricError, load_rubric
+    good = tmp_path / "good.toml"
+    good.write_text('[assignment]\nrequire = ["siamese"]\n\n[limits]\ntimeout = 30\n')
+    assert list(load_rubric(good, load_exercises()).required) == ["siamese"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[assignment]\nrequire = ["siamese"]\n\n[limits]\ntimeout = "soon"\n')
+    with pytest.raises(RubricError) as exc:
+        load_rubric(bad, load_exercises())
+    assert "must be a number" in str(exc.value) and "line 4" in str(exc.value)
