@@ -295,18 +295,10 @@ def main(argv: list[str]) -> int:
     folder = Path(args.path)
     if not folder.is_dir():
         parser.error(f"not a folder: {folder}")
-    unknown = [e for e in args.exercise or [] if e not in exercises]
-    if unknown:
-        parser.error(f"unknown exercise {', '.join(unknown)}; known: {', '.join(sorted(exercises))}")
-    from grader.settings import LimitsError, limits_from_args
-    try:
-        args.limits_ = limits_from_args(args)
-    except LimitsError as exc:
-        parser.error(str(exc))
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
-    from grader.cli import rubric_from_option
-    rubric = rubric_from_option(parser, args, exercises)
+    from grader.cli import check_grading_options
+    rubric = check_grading_options(parser, args, exercises)
     out = Path(args.out) if args.out else folder.resolve().parent / f"{folder.resolve().name}-reports"
     if out.exists() and not out.is_dir():
         parser.error(f"--out {out} is a file, not a folder")

@@ -75,15 +75,7 @@ def grade_file_main(argv: list[str]) -> int:
     path = Path(args.path)
     if not path.exists():
         parser.error(f"no such file: {path}")
-    unknown = [e for e in args.exercise or [] if e not in exercises]
-    if unknown:
-        parser.error(f"unknown exercise {', '.join(unknown)}; known: {', '.join(sorted(exercises))}")
-    from grader.settings import LimitsError, limits_from_args
-    try:
-        args.limits_ = limits_from_args(args)
-    except LimitsError as exc:
-        parser.error(str(exc))
-    rubric = rubric_from_option(parser, args, exercises)
+    rubric = check_grading_options(parser, args, exercises)
 
     from rich.console import Console
     console = Console(stderr=args.format != "terminal", highlight=False)
@@ -105,6 +97,20 @@ def grade_file_main(argv: list[str]) -> int:
         from reports.junit import render_junit
         sys.stdout.write(render_junit(result))
     return EXIT_PASS if result.verdict.value == "pass" else EXIT_FAIL
+
+
+def check_grading_options(parser: argparse.ArgumentParser, args, exercises):
+    """What `grade FILE` and `grade FOLDER` share: known exercise ids, the sandbox limits (set as
+    `args.limits_`) and the rubric, which is returned. Anything wrong is a usage error (exit 2)."""
+    unknown = [e for e in args.exercise or [] if e not in exercises]
+    if unknown:
+        parser.error(f"unknown exercise {', '.join(unknown)}; known: {', '.join(sorted(exercises))}")
+    from grader.settings import LimitsError, limits_from_args
+    try:
+        args.limits_ = limits_from_args(args)
+    except LimitsError as exc:
+        parser.error(str(exc))
+    return rubric_from_option(parser, args, exercises)
 
 
 def rubric_from_option(parser: argparse.ArgumentParser, args, exercises):
