@@ -1,12 +1,28 @@
 """The lesson's MLP built three ways (Sequential, Functional, subclassed keras.Model), proved
 to be the same function by copying weights between them and comparing outputs.
+
+Two more facts about the subclassed build, measured on fresh instances of the student's class:
+
+* `training` reaches the layers that care (Dropout, BatchNormalization). Measured with keras
+  3.15.1: omitting `training=` on `self.dropout(x)` inside a `call(self, inputs, training=False)`
+  is harmless, because Layer.__call__ passes the outer call's flag down through the call context
+  (`model(x, training=True)` and `fit()` both switch the dropout on). Two things do break it:
+  an explicit `self.dropout(x, training=False)` (the dropout never runs in training mode), and a
+  `call(self, inputs)` with no `training` parameter at all: `model(x, training=True)` still
+  works, but `fit()`'s train_step calls `self(x, training=True)` only when `call()` declares
+  `training` and `self(x)` otherwise, so during fit() the dropout gets training=False and a
+  BatchNormalization gets no flag (inference mode, moving statistics never updated). The grader
+  therefore calls the model the way train_step does and records the flag each such layer
+  receives; only a layer that runs in inference mode during that call is named.
+* `get_config()` / `from_config()` round-trip (a bonus, worth no points): the lesson says saving
+  a subclassed model needs the class plus get_config() for clean round-trips.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from exercises._common import (LEAKED_MIXED_PRECISION, describe_chain, dtype_policy_check, find_model, model_outputs,
-                               zero_arg_callable)
+from exercises._common import (LEAKED_MIXED_PRECISION, describe_chain, dtype_policy_check, find_model, model_outputs)
+from exercises._lesson_models import claimed_elsewhere, error_text
 from grader.exercise import Check, Exercise
 from grader.findings import Finding, failed, passed, skipped
 from grader.mistakes import Mistake
@@ -67,6 +83,30 @@ MISTAKES = (
             "batch of random values, as the lesson does with np.zeros((1, 784)).",
             "Call `MLP()(np.zeros((1, 784), dtype=\"float32\"))` yourself and read the error.",
             "{detail}"),
+    Mistake("training_not_forwarded", "call() does not pass `training` on to the layers that use it",
+            "Dropout and BatchNormalization behave differently in training and at inference, and "
+            "they learn which one from the `training` flag. fit() calls your model with "
+            "training=True only if call() declares a `training` parameter, and Keras hands the "
+            "flag down to the layers inside (so `self.dropout(x)` is enough). A layer called with "
+            "training=False written out, or a call() without a `training` parameter, runs in "
+            "inference mode during fit(): the dropout never drops anything (a Dropout(0.5) should "
+            "zero about half of the 256 activations and double the rest), and BatchNormalization "
+            "never uses batch statistics or updates its moving mean and variance.",
+            "Give call() a `training` parameter and let it reach every layer that has a training "
+            "mode: either pass it on yourself or leave the argument out so Keras passes it for "
+            "you, but never write a fixed value there.",
+            "the grader called {cls} as fit() does ({how}); {detail}"),
+    Mistake("config_round_trip_failed", "The subclassed model does not survive get_config() / from_config()",
+            "Saving a subclassed model stores its get_config() and rebuilds it later with "
+            "from_config(config), which calls your __init__ with those values. Keras records "
+            "plain __init__ arguments (numbers, strings, tuples) for you; an argument it cannot "
+            "serialise (a layer or a function), or a get_config() whose keys __init__ does not "
+            "accept, breaks the round trip, and a config that leaves out an argument rebuilds a "
+            "different model (the lesson's MLP must come back as 784 → 256 → 64 → 10, 218,058 "
+            "parameters).",
+            "Try `MLP.from_config(model.get_config())` yourself: each key of the config must be "
+            "an argument of your __init__, and every __init__ argument must be in the config.",
+            "{stage}: {detail}"),
     Mistake("model_missing", "One of the three builds is missing",
             "The exercise builds the same MLP three ways: make_sequential(), fn_model and the "
             "MLP class.",
@@ -97,7 +137,8 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
 
     # Sequential: a fresh one from the factory (the lesson's seq_model has been through pop/add).
     seq, var, note = find_model(namespace, ("make_sequential", "seq_model"),
-                                lambda m: model_kind(m) == "sequential" and _is_mlp(m),
+                                lambda m: model_kind(m) == "sequential" and _is_mlp(m)
+                                and not claimed_elsewhere(namespace, m, "mlp_three_ways"),
                                 "Sequential MLP")
     if seq is not None:
         role = {"source": var, "built_as_written": bool(seq.built)}
@@ -109,7 +150,8 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
             ev["notes"].append(note)
 
     fn, var, note = find_model(namespace, ("fn_model",),
-                               lambda m: model_kind(m) == "functional" and _is_mlp(m),
+                               lambda m: model_kind(m) == "functional" and _is_mlp(m)
+                               and not claimed_elsewhere(namespace, m, "mlp_three_ways"),
                                "functional MLP")
     if fn is not None:
         models["functional"] = fn
@@ -143,6 +185,9 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
                                                       f"{strip_ansi(str(exc)).splitlines()[0][:300]}")
             role["weights_after_call"] = len(sub.weights)
             models["subclassed"] = sub
+            if role.get("call_ok") and "init_error" not in role:
+                role["training"] = _training_experiment(cls, x)
+                role["config"] = _config_round_trip(cls, x)
         ev["roles"]["subclassed"] = role
         inst = role.get("student_instance")
         if inst and inst["built"] and inst["n_weights"] == 0:
@@ -160,6 +205,116 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
 
     ev["transfers"] = _transfers(models, ev["roles"], x)
     return ev
+
+
+# Layers whose output depends on `training` (Keras 3.15: the spatial dropouts subclass Dropout).
+TRAINING_AWARE = ("Dropout", "GaussianDropout", "GaussianNoise", "AlphaDropout",
+                  "BatchNormalization")
+
+
+def _has_training_mode(layer) -> bool:
+    import keras
+
+    kinds = tuple(getattr(keras.layers, n) for n in TRAINING_AWARE)
+    if not isinstance(layer, kinds):
+        return False
+    if isinstance(layer, keras.layers.BatchNormalization):
+        return bool(layer.trainable)  # a frozen BatchNormalization runs in inference mode by design
+    rate = getattr(layer, "rate", None)
+    if rate is None:
+        rate = getattr(layer, "stddev", 1.0)
+    return float(rate) > 0
+
+
+def _flag(value) -> Any:
+    return value if value in (True, False, None) else str(value)
+
+
+def _training_experiment(cls, x) -> dict[str, Any]:
+    """On a fresh instance: which `training` value each Dropout/BatchNormalization receives when
+    the model is called at inference and when it is called the way fit() calls it."""
+    import inspect
+
+    import numpy as np
+
+    try:
+        model = cls()
+        first = model_outputs(model, x)  # builds the layers
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "error": error_text(exc)}
+    aware = [l for l in model._flatten_layers(include_self=False, recursive=True)
+             if _has_training_mode(l)]
+    rows = [{"name": l.name, "class": type(l).__name__, "inference": [], "fit_mode": []}
+            for l in aware]
+    phase = {"now": "inference"}
+
+    def spy(layer, row):
+        real = layer.call
+
+        def call(*args, **kwargs):
+            row[phase["now"]].append(_flag(kwargs.get("training", "not passed")))
+            return real(*args, **kwargs)
+        return call
+
+    for layer, row in zip(aware, rows):
+        layer.call = spy(layer, row)
+    # keras' train_step: `self(x, training=True)` if call() declares `training`, else `self(x)`.
+    has_arg = "training" in inspect.signature(model.call).parameters
+    try:
+        again = model_outputs(model, x)
+        phase["now"] = "fit_mode"
+        out = model(x, training=True) if has_arg else model(x)
+        if isinstance(out, (list, tuple)):
+            out = out[0]
+        fit_out = np.asarray(out)
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "error": error_text(exc)}
+    return {"ok": True, "call_has_training": has_arg, "layers": rows,
+            "inference_repeatable": bool(np.array_equal(first, again)),
+            "fit_mode_equals_inference": bool(fit_out.shape == again.shape and
+                                              np.array_equal(fit_out, again))}
+
+
+def _config_round_trip(cls, x) -> dict[str, Any]:
+    """get_config() → JSON → from_config() on a fresh instance: same layers, same outputs once
+    the weights are copied."""
+    import json
+
+    import numpy as np
+    from grader.introspect import dense_chain, param_count
+
+    stage = "get_config()"
+    try:
+        model = cls()
+        model_outputs(model, x)
+        config = model.get_config()
+        stage = "json.dumps(get_config())"
+        json.dumps(config)
+        stage = "from_config()"
+        clone = cls.from_config(config)
+        model_outputs(clone, x)
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "stage": stage, "error": error_text(exc)}
+    a, b = dense_chain(model), dense_chain(clone)
+    shape = lambda chain: [(d["in"], d["units"], d["activation"]) for d in chain]  # noqa: E731
+    if shape(a) != shape(b) or param_count(model) != param_count(clone):
+        return {"ok": False, "stage": "rebuilt model",
+                "error": f"{describe_chain(b)} ({param_count(clone):,} params) where the "
+                         f"original is {describe_chain(a)} ({param_count(model):,} params)",
+                "keys": sorted(map(str, config))}
+    try:
+        clone.set_weights(model.get_weights())
+        ref = model_outputs(model, x)
+        # A model that is random at inference (dropout left on) cannot be compared this way; the
+        # outputs_equal check names that.
+        repeatable = bool(np.array_equal(ref, model_outputs(model, x)))
+        same = not repeatable or bool(np.allclose(model_outputs(clone, x), ref, rtol=RTOL, atol=0))
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "stage": "set_weights()", "error": error_text(exc)}
+    if not same:
+        return {"ok": False, "stage": "outputs", "error": "with the same weights the rebuilt "
+                "model gives different outputs"}
+    return {"ok": True, "keys": sorted(map(str, config)), "params": param_count(clone)}
 
 
 def _transfers(models: dict, roles: dict, x) -> list[dict[str, Any]]:
@@ -324,6 +479,57 @@ def check_outputs_equal(ev) -> Finding:
                   got=f"{t['max_rel']:.3g}")
 
 
+def check_training_forwarded(ev) -> Finding:
+    r = _role(ev, "subclassed")
+    if not r:
+        return skipped("training_forwarded", "no subclassed model was found")
+    if why := _subclass_broken(ev):
+        return skipped("training_forwarded", f"the subclassed model cannot be measured: {why}")
+    t = r.get("training")
+    if not t or not t.get("ok"):
+        return skipped("training_forwarded", "a fresh instance of your class could not be run"
+                       + (f": {t['error']}" if t and t.get("error") else ""))
+    used = [row for row in t["layers"] if row["fit_mode"]]
+    if not used:
+        return passed("training_forwarded", expected="training reaches Dropout/BatchNormalization",
+                      got="call() uses no layer with a training mode")
+    if not t["inference_repeatable"]:
+        # Dropout switched on at inference: the outputs_equal check names that (outputs_differ).
+        return skipped("training_forwarded", "your model gives different outputs on the same "
+                       "input at inference, so its training mode cannot be told apart")
+    off = [row for row in used if any(v is not True for v in row["fit_mode"])]
+    how = "model(x, training=True)" if t["call_has_training"] else \
+        "model(x): call() has no `training` parameter, so fit() passes none"
+    if off:
+        got = ", ".join(f"`{row['name']}` ({row['class']}) got training="
+                        f"{', '.join(map(str, sorted(set(map(str, row['fit_mode'])))))}"
+                        for row in off)
+        detail = got + (" and the output equals the inference output"
+                        if t["fit_mode_equals_inference"] else "")
+        return failed("training_forwarded", "training_not_forwarded", expected="training=True",
+                      got=got, cls=r.get("source", "MLP"), how=how, detail=detail,
+                      layers=[row["name"] for row in off])
+    return passed("training_forwarded", expected="training=True",
+                  got=", ".join(f"`{row['name']}` got training=True" for row in used))
+
+
+def check_config_round_trip(ev) -> Finding:
+    r = _role(ev, "subclassed")
+    if not r:
+        return skipped("config_round_trip", "no subclassed model was found")
+    if why := _subclass_broken(ev):
+        return skipped("config_round_trip", f"the subclassed model cannot be measured: {why}")
+    c = r.get("config")
+    if not c:
+        return skipped("config_round_trip", "a fresh instance of your class could not be run")
+    if not c["ok"]:
+        return failed("config_round_trip", "config_round_trip_failed", expected="the same model",
+                      got=c.get("error"), stage=c.get("stage", "?"), detail=c.get("error", "?"))
+    return passed("config_round_trip", expected="the same model",
+                  got=f"from_config(get_config()) rebuilds {c['params']:,} params "
+                      f"(config keys: {', '.join(c['keys'])})")
+
+
 def _all_models(ev) -> list[dict]:
     return [r["model"] for r in ev.get("roles", {}).values() if "model" in r]
 
@@ -349,8 +555,12 @@ EXERCISE = Exercise(
               check_weights_transfer, points=2),
         Check("outputs_equal", "Same weights give the same outputs (rtol 1e-6)",
               check_outputs_equal, points=2),
+        Check("training_forwarded", "Subclassed call() lets `training` reach Dropout and "
+              "BatchNormalization", check_training_forwarded),
         Check("dtype_policy", "float32 policy (no mixed precision left on)",
               dtype_policy_check(_all_models)),
+        Check("config_round_trip", "Subclassed model survives get_config() / from_config()",
+              check_config_round_trip, bonus=True),
     ),
     mistakes=MISTAKES,
 )

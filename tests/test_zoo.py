@@ -20,6 +20,9 @@ def test_zoo_submission_is_diagnosed_exactly(name, grader, fast_grader):
     d = result.to_dict()
     assert sorted(d["mistakes"]) == sorted(entry["mistakes"]), _explain(d)
     assert d["verdict"] == entry["verdict"], _explain(d)
+    failed_bonus = sorted(c["mistake"] for ex in d["exercises"] for c in ex["checks"]
+                          if c["bonus"] and c["status"] == Status.FAIL.value)
+    assert failed_bonus == sorted(entry.get("bonus_mistakes", [])), _explain(d)
     json.dumps(d)  # the result always serialises
     if entry["verdict"] == "pass":
         assert result.score == result.max_score > 0, _explain(d)
@@ -39,7 +42,9 @@ def test_every_zoo_file_is_in_the_manifest():
 def test_every_declared_mistake_has_a_zoo_file():
     from grader.exercise import load_exercises
     from grader.mistakes import catalogue
-    covered = {m for e in MANIFEST.values() for m in e["mistakes"]}
+    # A bonus check's mistake never enters `mistakes` (it cannot fail a submission): the manifest
+    # names it under `bonus_mistakes`, and test_zoo_submission_is_diagnosed_exactly checks it.
+    covered = {m for e in MANIFEST.values() for m in e["mistakes"] + e.get("bonus_mistakes", [])}
     # Ids that are fallbacks for shapes of mistake no lesson reader is likely to make, or that
     # name a grader fault rather than a student's mistake; each has a unit test instead.
     fallback = {"grader_error", "unexpected_param_count", "unexpected_weight_count",

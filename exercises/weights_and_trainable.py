@@ -1,0 +1,324 @@
+"""The lesson's "Under the hood: weights" section: the three variable lists of fn_model, and
+freezing / unfreezing its first Dense.
+
+Expected (from the lesson):
+    len(fn_model.weights)                → 6   3 kernels + 3 biases
+    len(fn_model.trainable_weights)      → 6   what the optimizer updates
+    len(fn_model.non_trainable_weights)  → 0
+    fn_model.layers[1].trainable = False → 4   the first Dense's kernel and bias move over
+    fn_model.layers[1].trainable = True  → 6   back again
+
+Freezing and unfreezing again leaves no trace in the live model, so the submission's own code
+(read back from linecache, see exercises._lesson_models) says whether the section was attempted
+and which layer it froze; the grader then replays the lesson's experiment on that very layer of
+the live model and puts every flag back as it found it. Only the live model decides whether a
+layer was left frozen: a freeze line in a function never called freezes nothing.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from exercises._common import describe_chain
+from exercises._lesson_models import code_ref, find_lines, frozen_parts
+from grader.exercise import Check, Exercise
+from grader.findings import Finding, failed, passed, skipped
+from grader.mistakes import Mistake
+
+# fn_model: Dense 256, Dense 64, Dense 10, each a kernel and a bias.
+DENSE_LAYERS = 3
+EXPECTED_WEIGHTS = DENSE_LAYERS * 2                 # 3 kernels + 3 biases = 6
+EXPECTED_TRAINABLE, EXPECTED_NON_TRAINABLE = 6, 0   # nothing frozen: all 6 are trainable
+MOVED_BY_FREEZE = 2                                 # the first Dense: its kernel and its bias
+AFTER_FREEZE = EXPECTED_TRAINABLE - MOVED_BY_FREEZE
+assert (EXPECTED_WEIGHTS, AFTER_FREEZE) == (6, 4)
+
+FREEZE = r"\.trainable\s*=\s*False\b"
+UNFREEZE = r"\.trainable\s*=\s*True\b"
+# Reading the lists is attempting the section too; `siamese.trainable_weights` (the siamese
+# task's own check) is not.
+READS = r"\bnon_trainable_weights\b|\bfn_model\.(weights|trainable_weights)\b"
+
+MISTAKES = (
+    Mistake("freeze_missing", "No layer was frozen",
+            "The section freezes the first Dense of fn_model (`trainable = False`) to watch its "
+            "kernel and bias move from trainable_weights to non_trainable_weights: 6 trainable "
+            "become 4, and 0 non-trainable become 2. That list is exactly what an optimizer "
+            "updates, which is what freezing layers for transfer learning relies on.",
+            "Set `trainable` to False on the layer, print the three lengths again, then set it "
+            "back to True.",
+            "your code reads the weight lists but never sets `.trainable = False`"),
+    Mistake("froze_wrong_layer", "The layer you froze is not the first Dense",
+            "In a functional model, `layers[0]` is the InputLayer, which owns no variables: "
+            "freezing it moves nothing and trainable_weights stays at 6. Freezing the whole "
+            "model moves all 6. The first Dense (`layers[1]` of fn_model) owns a 784×256 kernel "
+            "and a 256 bias: freezing it moves exactly those 2, leaving 6 − 2 = 4.",
+            "Print `fn_model.layers` and count: which index is the first Dense?",
+            "{target} moves {moved} variable(s) where 2 were expected (trainable {before} → "
+            "{after}, not 6 → 4), at {where}"),
+    Mistake("layer_left_frozen", "A layer is still frozen at the end",
+            "`trainable = False` stays until you set it back. The lesson unfreezes the first "
+            "Dense straight away (back to 6 trainable weights); left frozen, its 784×256 kernel "
+            "and 256 bias are never updated by fit() or by an optimizer given "
+            "model.trainable_weights, and the model trains only 16,448 + 650 of its 218,058 "
+            "parameters.",
+            "After printing the frozen count, set `trainable` back to True on the same layer and "
+            "check that len(trainable_weights) is 6 again.",
+            "{frozen} frozen in `{model}`: {trainable} trainable / {non_trainable} non-trainable "
+            "weights where 6 / 0 were expected{code}"),
+)
+
+
+# ---- child side ----------------------------------------------------------------------------
+
+def _resolve(expr: str, namespace: dict) -> Any:
+    """The object `expr` names, for the shapes a freeze line takes (`fn_model.layers[1]`,
+    `fn_model.get_layer("dense")`, `fn_model`, `enc1`), without running the student's code."""
+    try:
+        node = ast.parse(expr, mode="eval").body
+    except SyntaxError:
+        return None
+
+    def value(n) -> Any:
+        if isinstance(n, ast.Name):
+            return namespace.get(n.id)
+        if isinstance(n, ast.Attribute) and n.attr == "layers":
+            base = value(n.value)
+            return list(base.layers) if base is not None and hasattr(base, "layers") else None
+        if isinstance(n, ast.Subscript):
+            base, index = value(n.value), n.slice
+            if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub) \
+                    and isinstance(index.operand, ast.Constant):
+                i = -index.operand.value
+            elif isinstance(index, ast.Constant):
+                i = index.value
+            else:
+                return None
+            if isinstance(base, list) and isinstance(i, int) and -len(base) <= i < len(base):
+                return base[i]
+            return None
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) \
+                and n.func.attr == "get_layer" and len(n.args) == 1 \
+                and isinstance(n.args[0], ast.Constant) and isinstance(n.args[0].value, str):
+            base = value(n.func.value)
+            try:
+                return base.get_layer(n.args[0].value) if base is not None else None
+            except (ValueError, AttributeError):
+                return None
+        return None
+
+    return value(node)
+
+
+def _owner(namespace: dict, expr: str, layer) -> tuple[str | None, Any]:
+    """The top-level model the frozen object belongs to: the name the expression starts from,
+    else fn_model, else any top-level model that contains it."""
+    import keras
+
+    from exercises._lesson_models import top_level_models
+
+    root = expr.split(".", 1)[0].split("[", 1)[0]
+    candidates = [(root, namespace.get(root)), ("fn_model", namespace.get("fn_model"))]
+    candidates += top_level_models(namespace)
+    for name, model in candidates:
+        if isinstance(model, keras.Model) and (model is layer or any(
+                l is layer for l in model._flatten_layers(include_self=False, recursive=True))):
+            return name, model
+    return None, None
+
+
+def _describe(layer, model) -> dict[str, Any]:
+    row = {"name": layer.name, "class": type(layer).__name__, "whole_model": layer is model,
+           "units": getattr(layer, "units", None)}
+    if layer is not model:
+        row["index"] = next((i for i, l in enumerate(model.layers) if l is layer), None)
+    return row
+
+
+def _counts(model) -> list[int]:
+    return [len({id(v) for v in model.weights}), len({id(v) for v in model.trainable_weights}),
+            len({id(v) for v in model.non_trainable_weights})]
+
+
+def _replay(model, target) -> dict[str, Any]:
+    """The lesson's experiment on the student's model, from a state with nothing frozen; every
+    `trainable` flag (layers and variables) is put back afterwards."""
+    layers = list(model._flatten_layers(include_self=True, recursive=True))  # parents first
+    flags = [(l, l.trainable) for l in layers]
+    variables = [(v, v.trainable) for v in model.weights]
+    try:
+        # Setting `trainable` on a functional model does not reach its layers (Keras 3.15):
+        # unfreeze each one.
+        for layer, _ in flags:
+            layer.trainable = True
+        unfrozen = _counts(model)
+        target.trainable = False
+        after_freeze = _counts(model)[1]
+        target.trainable = True
+        after_unfreeze = _counts(model)[1]
+    finally:
+        for layer, flag in flags:
+            layer.trainable = flag
+        for v, flag in variables:
+            v.trainable = flag
+    return {"unfrozen": unfrozen, "after_freeze": after_freeze, "after_unfreeze": after_unfreeze,
+            "moved": unfrozen[1] - after_freeze}
+
+
+def _first_dense(model):
+    import keras
+    return next((l for l in model._flatten_layers(include_self=False, recursive=True)
+                 if isinstance(l, keras.layers.Dense)), None)
+
+
+def collect(namespace: dict, probe) -> dict[str, Any]:
+    import keras
+
+    freezes = find_lines(namespace, FREEZE)
+    unfreezes = find_lines(namespace, UNFREEZE)
+    reads = find_lines(namespace, READS)
+    if not (freezes or unfreezes or reads):
+        return {"attempted": False}
+    ev: dict[str, Any] = {"attempted": True, "notes": [], "freeze_lines": [],
+                          "unfreeze_lines": unfreezes, "reads": reads[:3]}
+    var, model = None, None
+    for row in freezes:
+        expr = row["code"].split(".trainable", 1)[0].strip()
+        target = _resolve(expr, namespace)
+        entry = dict(row, target=expr)
+        if isinstance(target, keras.layers.Layer):
+            name, owner = _owner(namespace, expr, target)
+            if owner is not None:
+                entry.update(model=name, resolved=_describe(target, owner),
+                             replay=_replay(owner, target))
+                if model is None:
+                    var, model = name, owner
+        ev["freeze_lines"].append(entry)
+    if model is None and isinstance(namespace.get("fn_model"), keras.Model):
+        var, model = "fn_model", namespace["fn_model"]
+    if model is None:
+        ev["model"] = None
+        return ev
+    ev["graded_object"] = var
+    first = _first_dense(model)
+    from grader.introspect import dense_chain, param_count
+    ev["model"] = {"var": var, "name": model.name, "as_left": _counts(model),
+                   "params": param_count(model), "dense_chain": dense_chain(model),
+                   "first_dense": _describe(first, model) if first is not None else None}
+    # The lesson's numbers, replayed on the first Dense: shown when no freeze line resolved.
+    if first is not None:
+        ev["lesson_replay"] = _replay(model, first)
+    # Everything left frozen, in the graded model and in any model a freeze line touched.
+    owners = {var: model}
+    owners.update({e["model"]: namespace.get(e["model"]) for e in ev["freeze_lines"]
+                   if e.get("model")})
+    ev["left_frozen"] = {name: frozen_parts(m) for name, m in owners.items()
+                         if isinstance(m, keras.Model) and frozen_parts(m)}
+    ev["as_left"] = {name: _counts(m) for name, m in owners.items() if isinstance(m, keras.Model)}
+    return ev
+
+
+# ---- parent side ---------------------------------------------------------------------------
+
+def _model(ev) -> dict | None:
+    return ev.get("model")
+
+
+def _target_text(resolved: dict | None, expr: str) -> str:
+    if not resolved:
+        return f"`{expr}`"
+    if resolved.get("whole_model"):
+        return f"`{expr}` (the whole model)"
+    kind = resolved["class"] + (f" {resolved['units']}" if resolved.get("units") else "")
+    return f"`{expr}` ({kind})"
+
+
+def check_weight_counts(ev) -> Finding:
+    m = _model(ev)
+    if not m:
+        return failed("weight_counts", "model_not_found",
+                      found="no `fn_model` (and no model your `.trainable` lines point at)")
+    replay = ev.get("lesson_replay") or next(
+        (e["replay"] for e in ev.get("freeze_lines", []) if e.get("replay")), None)
+    counts = replay["unfrozen"] if replay else m["as_left"]
+    expected = [EXPECTED_WEIGHTS, EXPECTED_TRAINABLE, EXPECTED_NON_TRAINABLE]
+    shown = " / ".join(map(str, counts))
+    if counts != expected:
+        # The lists follow the architecture: 6 only for the lesson's three Dense layers.
+        return failed("weight_counts", "wrong_mlp_architecture", role="functional",
+                      params=m["params"], expected="784 → 256 relu → 64 relu → 10 softmax",
+                      got=describe_chain(m["dense_chain"]) + f"; weights {shown}",
+                      layers=[d["name"] for d in m["dense_chain"]])
+    return passed("weight_counts", expected="6 / 6 / 0", got=f"{shown} (weights / trainable / "
+                  "non-trainable, with nothing frozen)")
+
+
+def check_freeze(ev) -> Finding:
+    m = _model(ev)
+    if not m:
+        return skipped("freeze_first_dense", "no model was found")
+    lines = ev.get("freeze_lines", [])
+    if not lines:
+        return failed("freeze_first_dense", "freeze_missing", expected="6 → 4 trainable",
+                      got="nothing frozen")
+    resolved = [e for e in lines if e.get("replay")]
+    good = [e for e in resolved if e["replay"]["moved"] == MOVED_BY_FREEZE]
+    if good:
+        e = good[0]
+        r = e["replay"]
+        return passed("freeze_first_dense", expected="6 → 4 → 6",
+                      got=f"{_target_text(e.get('resolved'), e['target'])}: trainable "
+                          f"{r['unfrozen'][1]} → {r['after_freeze']} → {r['after_unfreeze']}")
+    if resolved:
+        e = resolved[0]
+        r = e["replay"]
+        return failed("freeze_first_dense", "froze_wrong_layer", expected="6 → 4",
+                      got=f"{r['unfrozen'][1]} → {r['after_freeze']}",
+                      target=_target_text(e.get("resolved"), e["target"]), moved=r["moved"],
+                      before=r["unfrozen"][1], after=r["after_freeze"], where=code_ref([e]),
+                      layers=[e["resolved"]["name"]] if e.get("resolved") else [])
+    # Only shapes of code the grader cannot follow (a loop variable, a helper): not a mistake.
+    return passed("freeze_first_dense", expected="6 → 4 → 6",
+                  got=f"{code_ref(lines)} (the grader could not tell which layer this freezes)")
+
+
+def check_unfrozen(ev) -> Finding:
+    m = _model(ev)
+    if not m:
+        return skipped("unfreeze_restores", "no model was found")
+    left = ev.get("left_frozen") or {}
+    if not left:
+        counts = (ev.get("as_left") or {}).get(m["var"], m["as_left"])
+        return passed("unfreeze_restores", expected="6 trainable",
+                      got=f"{counts[1]} trainable, nothing left frozen")
+    name, parts = next(iter(left.items()))
+    counts = (ev.get("as_left") or {}).get(name, m["as_left"])
+    frozen = ", ".join(
+        "the whole model" if p.get("whole_model") else
+        f"`{p['layer']}` ({p['class']}" + (f" {p['units']}" if p.get("units") else "") +
+        (f", layers[{p['index']}]" if p.get("index") is not None else "") + ")"
+        for p in parts)
+    lines = [e for e in ev.get("freeze_lines", []) if e.get("model") == name] or \
+        ev.get("freeze_lines", [])
+    code = f", frozen at {code_ref(lines)}" if lines else ""
+    return failed("unfreeze_restores", "layer_left_frozen", expected="6 / 0",
+                  got=f"{counts[1]} / {counts[2]}", frozen=frozen, model=name,
+                  trainable=counts[1], non_trainable=counts[2], code=code,
+                  layers=[p["layer"] for p in parts])
+
+
+EXERCISE = Exercise(
+    id="weights_and_trainable",
+    title="Weights, trainable_weights and freezing a layer",
+    looks_for=("fn_model",),
+    collect=collect,
+    checks=(
+        Check("weight_counts", "fn_model: 6 weights = 6 trainable + 0 non-trainable",
+              check_weight_counts),
+        Check("freeze_first_dense", "Freezing the first Dense moves its kernel and bias: "
+              "6 → 4 trainable", check_freeze, points=2),
+        Check("unfreeze_restores", "Unfrozen again: back to 6 trainable weights",
+              check_unfrozen),
+    ),
+    mistakes=MISTAKES,
+)
