@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from exercises._common import LEAKED_MIXED_PRECISION, dtype_policy_check, find_model, model_outputs
+from exercises._lesson_models import claimed_elsewhere
 from grader import diagram
 from grader.exercise import Check, Exercise
 from grader.findings import Finding, failed, passed, skipped
@@ -155,15 +156,18 @@ MISTAKES = (
 # ---- child side: evidence ------------------------------------------------------------------
 
 def _looks_like_siamese(model) -> bool:
+    # Two inputs and ONE output: the lesson's two-headed model has two inputs too.
     inputs = getattr(model, "inputs", None) or []
-    return "siamese" in model.name.lower() or len(inputs) == 2
+    outputs = getattr(model, "outputs", None) or []
+    return "siamese" in model.name.lower() or (len(inputs) == 2 and len(outputs) == 1)
 
 
 def collect(namespace: dict, probe) -> dict[str, Any]:
     from grader.introspect import describe_model
 
     model, var, note = find_model(namespace, ("siamese", "siamese_model", "siamese_mlp"),
-                                  _looks_like_siamese, "siamese model")
+                                  lambda m: not claimed_elsewhere(namespace, m, "siamese")
+                                  and _looks_like_siamese(m), "siamese model")
     if model is None:
         return {"attempted": False}
     ev: dict[str, Any] = {"attempted": True, "graded_object": var,
