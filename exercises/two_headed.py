@@ -101,6 +101,15 @@ MISTAKES = (
             "Key the loss dict (and loss_weights) by the head names, and give each head the loss "
             "that matches its output.",
             "{detail}"),
+    Mistake("wrong_head_loss", "A head's loss does not match its output and labels",
+            "digit outputs ten softmax probabilities and its labels are integers 0-9 of shape "
+            "(n,): sparse_categorical_crossentropy compares the two directly. "
+            "categorical_crossentropy expects one-hot labels of shape (n, 10), so on the lesson's "
+            "integer labels fit() stops with 'target and output must have the same rank'. "
+            "is_hard is one sigmoid probability against a 0/1 label: binary_crossentropy.",
+            "Look at the shape of the labels each head is trained on, then pick the loss that "
+            "takes labels of that shape.",
+            "{detail}"),
     Mistake("wrong_loss_weights", "The loss weights are not 1.0 for digit and 0.3 for is_hard",
             "Keras trains on one number: 1.0 × digit_loss + 0.3 × is_hard_loss. The weights "
             "say the routing head matters less than the digit; without them both count 1.0.",
@@ -195,7 +204,15 @@ def _compile_facts(model) -> dict[str, Any]:
     facts: dict[str, Any] = {"compiled": compiled}
     if not compiled:
         return facts
-    facts["loss"] = _structure(getattr(model, "loss", None), _loss_name)
+    loss = getattr(model, "loss", None)
+    facts["loss"] = _structure(loss, _loss_name)
+    # Names that are not Keras losses (a function the student wrote): not judged by name.
+    import keras
+    values = loss.values() if isinstance(loss, dict) else loss if isinstance(loss, (list, tuple)) \
+        else [loss]
+    facts["custom_losses"] = sorted({
+        n for n in (_loss_name(v) for v in values if v is not None)
+        if n and not callable(getattr(keras.losses, n, None))})
     weights = None
     try:
         weights = (model.get_compile_config() or {}).get("loss_weights")
@@ -215,6 +232,10 @@ def _fit(model, probe) -> dict[str, Any]:
     y = {"digit": np.minimum((probe.batch(n) * 10).astype("int64"), 9),
          "is_hard": (probe.batch(n, 1) > 0.5).astype("float32")}
     try:
+        # A fit of the student's own that failed leaves a broken train function cached, and the
+        # next fit raises "Attr 'Toutput_types' of 'OptionalFromValue' ..." whatever the cause:
+        # rebuild it so the error (or success) is about this fit.
+        model.make_train_function(force=True)
         history = model.fit(x, y, epochs=1, batch_size=FIT_BATCH, verbose=0)
     except Exception as exc:  # noqa: BLE001 - the student's compile decides what fit does
         return {"ok": False, "error": error_text(exc)}
@@ -403,7 +424,10 @@ def check_branches(ev) -> Finding:
         return skip
     m = _model(ev)
     roles = _input_roles(m)
-    trunk, tower = _chain(m, roles["image"]), _chain(m, roles["meta"])
+    # A head wired to one branch is head_from_one_branch, not an extra branch layer.
+    heads = {h["layer"] for h in _heads(ev)}
+    trunk, tower = ([r for r in _chain(m, roles[k]) if r["name"] not in heads]
+                    for k in ("image", "meta"))
     got = ([(r.get("units"), r.get("activation")) for r in trunk],
            [(r.get("units"), r.get("activation")) for r in tower])
     if got == (TRUNK, TOWER):
@@ -477,6 +501,18 @@ def _output_names(ev) -> list[str]:
     return names or list(HEAD_NAMES)
 
 
+def _output_roles(ev) -> list[str]:
+    """What each output *is*, in the model's output order: `digit` for the 10-unit head and
+    `is_hard` for the 1-unit head (falling back to its name). A loss list or a loss dict keyed by
+    the student's own head names is judged by what it reaches, not by how the heads are named:
+    the names are the head_names check's business."""
+    heads = _heads(ev)
+    if not heads:
+        return list(HEAD_NAMES)
+    roles = _by_role(heads)
+    return [next((r for r, rh in roles.items() if rh is h), h["name"]) for h in heads]
+
+
 def _compiled(ev, check_id: str) -> Finding | None:
     if not ev.get("compile", {}).get("compiled"):
         return failed(check_id, "two_headed_not_compiled", expected="compiled", got="not compiled",
@@ -486,8 +522,8 @@ def _compiled(ev, check_id: str) -> Finding | None:
 
 def _keyed_problem(ev, structure: dict, what: str) -> tuple[str, dict] | None:
     """Keys of a loss / loss_weights dict against the heads: the head-name mistake when the keys
-    are the lesson's names but the heads are not, losses_keyed_wrongly when the keys match
-    neither."""
+    are the lesson's names but the heads are not (the losses reach no head), losses_keyed_wrongly
+    when the keys match neither the lesson's names nor the model's own output names."""
     outputs = _output_names(ev)
     if structure["kind"] == "dict":
         keys = sorted(structure["by_key"])
@@ -495,8 +531,8 @@ def _keyed_problem(ev, structure: dict, what: str) -> tuple[str, dict] | None:
             if _functional(ev) and (found := _names_problem(ev)):
                 return found
             return None
-        if keys == sorted(outputs) and _functional(ev) and (found := _names_problem(ev)):
-            return found  # consistent with the student's own head names: the names are the mistake
+        if keys == sorted(outputs):
+            return None  # keyed by the model's own head names: every head gets its loss
         return "losses_keyed_wrongly", {
             "detail": f"{what} keyed {keys} where the model's outputs are {sorted(outputs)}",
             "got": keys}
@@ -507,15 +543,22 @@ def _keyed_problem(ev, structure: dict, what: str) -> tuple[str, dict] | None:
     return None
 
 
+def _by_head(ev, structure: dict) -> dict[str, Any] | None:
+    """A loss or loss-weight structure as {role: value}, following how Keras routes it: a dict by
+    output name, a list by output position, a single value to every output."""
+    names, roles = _output_names(ev), _output_roles(ev)
+    role_of = dict(zip(names, roles))
+    if structure["kind"] == "dict":
+        return {role_of.get(k, k): v for k, v in structure["by_key"].items()}
+    if structure["kind"] == "list":
+        return dict(zip(roles, structure["items"]))
+    if structure["kind"] == "single":
+        return {r: structure["value"] for r in roles}
+    return None
+
+
 def _losses_by_head(ev) -> dict[str, str | None]:
-    loss = ev["compile"]["loss"]
-    if loss["kind"] == "dict":
-        return dict(loss["by_key"])
-    if loss["kind"] == "list":
-        return dict(zip(_output_names(ev), loss["items"]))
-    if loss["kind"] == "single":
-        return {n: loss["value"] for n in _output_names(ev)}
-    return {}
+    return _by_head(ev, ev["compile"]["loss"]) or {}
 
 
 def _losses_problem(ev) -> tuple[str, dict] | None:
@@ -534,6 +577,17 @@ def _losses_problem(ev) -> tuple[str, dict] | None:
         return "losses_keyed_wrongly", {
             "detail": f"digit gets {by_head['digit']} and is_hard gets {by_head['is_hard']}: "
                       f"each head has the other one's loss", "got": by_head}
+    # A Keras loss other than the lesson's, by name. A loss function the student wrote is not
+    # judged here: the fit check shows whether it trains on the lesson's labels.
+    custom = set(ev["compile"].get("custom_losses", []))
+    wrong = [(role, by_head.get(role)) for role in HEAD_NAMES
+             if by_head.get(role) != LOSSES[role] and by_head.get(role) not in custom]
+    if wrong:
+        return "wrong_head_loss", {
+            "detail": "; ".join(f"`{role}` gets {got} where {LOSSES[role]} was expected"
+                                for role, got in wrong),
+            "got": by_head, "layers": [h["layer"] for role, _ in wrong
+                                       if (h := _by_role(_heads(ev)).get(role))]}
     return None
 
 
@@ -546,14 +600,7 @@ def check_losses(ev) -> Finding:
 
 
 def _weights_by_head(ev) -> dict[str, float | None] | None:
-    lw = ev["compile"]["loss_weights"]
-    if lw["kind"] == "dict":
-        return dict(lw["by_key"])
-    if lw["kind"] == "list":
-        return dict(zip(_output_names(ev), lw["items"]))
-    if lw["kind"] == "single":
-        return {n: lw["value"] for n in _output_names(ev)}
-    return None
+    return _by_head(ev, ev["compile"]["loss_weights"])
 
 
 def _weights_shown(weights: dict | None) -> str:
