@@ -58,6 +58,8 @@ class ForkServerRunner:
         with self._lock:
             if self._proc is not None and self._proc.poll() is None:
                 return
+            from grader.sandbox import sweep_stale_cgroups
+            sweep_stale_cgroups()
             self._dir = tempfile.mkdtemp(prefix="grader-forkserver-")
             os.chmod(self._dir, 0o700)
             sock = os.path.join(self._dir, "sock")

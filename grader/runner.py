@@ -178,15 +178,17 @@ def supervise(pid: int, out_fd: int, result_fd: int, wait: Callable[[float], int
     result = ResultReader(result_fd)
     out.start()
     result.start()
+    from grader.sandbox import release_cgroup
     try:
         returncode = wait(limits.timeout_s)
         if returncode is None:
             kill("timeout")
             returncode = wait(10.0)
     finally:
-        kill_group(pid)  # nothing the submission started outlives it, even an interrupted wait
-    from grader.sandbox import release_cgroup
-    stragglers = release_cgroup(pid)  # … not even what escaped the process group
+        # Nothing the submission started outlives it, even when the wait is interrupted (an LMS
+        # hook's deadline): its process group, then whatever escaped the group into its cgroup.
+        kill_group(pid)
+        stragglers = release_cgroup(pid)
     result.join(timeout=5)
     out.join(timeout=5)
     evidence, sandbox_info = None, {}
@@ -253,6 +255,8 @@ class SubprocessRunner:
 
     def __init__(self, python: str | None = None):
         self.python = python or sys.executable
+        from grader.sandbox import sweep_stale_cgroups
+        sweep_stale_cgroups()
 
     def run(self, source: Source, exercises: list[str] | None, limits: Limits) -> RunOutcome:
         import subprocess

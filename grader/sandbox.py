@@ -162,6 +162,24 @@ def release_cgroup(pid: int, timeout_s: float = 5.0) -> int:
     return len(killed)
 
 
+def sweep_stale_cgroups() -> int:
+    """Release the cgroups of runs whose child is gone (a grader killed with SIGKILL before it
+    could release them): their stragglers are killed and the groups removed. A live run's group
+    is named after a live pid and left alone. Returns how many groups were released."""
+    released = 0
+    for root in (PIDS_CGROUP_ROOT, FREEZER_CGROUP_ROOT):
+        try:
+            groups = [g for g in root.glob("grader-*") if g.is_dir()]
+        except OSError:
+            continue
+        for g in groups:
+            pid = g.name.removeprefix("grader-")
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                release_cgroup(int(pid), timeout_s=1.0)
+                released += 1
+    return released
+
+
 def _write(path: Path, text: str) -> None:
     try:
         path.write_text(text)

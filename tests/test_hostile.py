@@ -208,3 +208,17 @@ def test_a_batch_of_hostile_and_correct_submissions(hostile_grader, tmp_path):
     time.sleep(0.3)
     assert leftover_cgroups() == []
     assert processes_with("batch-") == []
+
+
+def test_cgroups_of_a_grader_killed_mid_run_are_swept(tmp_path):
+    """A grader killed with SIGKILL cannot release its run's cgroups; the next runner does."""
+    import subprocess
+    from grader.sandbox import PIDS_CGROUP_ROOT, cgroup_for, sweep_stale_cgroups
+    if not (PIDS_CGROUP_ROOT / "cgroup.procs").exists():
+        pytest.skip("no cgroup v1 pids controller on this machine")
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    group = cgroup_for(dead.pid)
+    group.mkdir()
+    assert sweep_stale_cgroups() >= 1
+    assert not group.exists()
