@@ -358,8 +358,8 @@ def _inputs_problem(m: dict) -> tuple[str, dict] | None:
         return None
     shown = ", ".join(f"`{n}` ({', '.join(map(str, s))},)" for n, s in got.items()) or "none"
     if set(got) == set(want) and got[IMAGE_INPUT] == want[META_INPUT] and got[META_INPUT] == want[IMAGE_INPUT]:
-        detail = (f"the names are swapped: `pixels` is the (8,) input and `metadata` the "
-                  f"(784,) one")
+        detail = ("the names are swapped: `pixels` is the (8,) input and `metadata` the "
+                  "(784,) one")
     else:
         detail = f"inputs {shown} where `pixels` (784,) and `metadata` (8,) were expected"
     return "inputs_misnamed", {"detail": detail, "got": shown}

@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 
 from grader.exercise import load_exercises
-from grader.findings import Finding, Result, Status, Verdict, failed, passed
+from grader.findings import Finding, Result, Verdict, failed, passed
 from grader.grading import Grader
 from grader.rubric import apply_rubric, parse_rubric
 from grader.runner import RunOutcome
