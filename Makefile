@@ -43,6 +43,7 @@ test: install
 
 benchmark: install
 	$(BIN)/python benchmarks/bench_batch.py
+	$(BIN)/python benchmarks/bench_hostile.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
