@@ -15,9 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from reports.templating import environment
 
-TEMPLATES = Path(__file__).parent / "templates"
 VERDICTS = ("pass", "fail", "error")
 SLOWEST_SHOWN = 10
 # The chart, in SVG user units (it scales to the page width).
@@ -202,21 +201,12 @@ def attention(records: list[dict[str, Any]], titles: dict[str, str]) -> dict[str
 
 
 # -- rendering --------------------------------------------------------------------------------
-def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES),
-                      autoescape=select_autoescape(["html", "j2"]),
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters["num"] = lambda v: f"{v:g}" if isinstance(v, float) else str(v)
-    env.filters["pct"] = lambda v: f"{100 * v:.0f}%"
-    return env
-
-
 def render_dashboard(records: Iterable[dict[str, Any]], *, title: str = "",
                      options: dict[str, Any] | None = None, titles: dict[str, str] | None = None,
                      grader_version: str = "", generated_at: str | None = None) -> str:
     summary = class_summary(records, titles)
     generated_at = generated_at or datetime.now(timezone.utc).astimezone().strftime(
         "%Y-%m-%d %H:%M %Z")
-    return _env().get_template("dashboard.html.j2").render(
+    return environment().get_template("dashboard.html.j2").render(
         s=summary, title=title, options=options or {}, grader_version=grader_version,
         generated_at=generated_at)
