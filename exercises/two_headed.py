@@ -13,6 +13,7 @@ from typing import Any
 
 from exercises._common import LEAKED_MIXED_PRECISION, dtype_policy_check, find_model
 from exercises._lesson_models import claimed_elsewhere, error_text
+from grader import diagram
 from grader.exercise import Check, Exercise
 from grader.findings import Finding, failed, passed, skipped
 from grader.mistakes import Mistake
@@ -33,6 +34,30 @@ LOSS_WEIGHTS = {"digit": 1.0, "is_hard": 0.3}   # total = 1.0 × digit_loss + 0.
 EXPECTED_PARAMS = (784 * 256 + 256) + (256 * 64 + 64) + (8 * 16 + 16) + (80 * 10 + 10) + (80 * 1 + 1)
 assert EXPECTED_PARAMS == 218_443
 FIT_ROWS, FIT_BATCH = 64, 32    # the lesson fits 128 rows in batches of 32; two steps prove it runs
+
+# The model the task asks for, drawn beside the student's in the report; the trunk and tower
+# layers carry descriptive names where the lesson leaves Keras to number them.
+# tests/test_report_graph.py checks it against the reference solution's graph.
+EXPECTED_DIAGRAM = diagram.declare(
+    "Expected: image trunk and metadata tower, concatenated, two named heads",
+    layers=[
+        diagram.layer(IMAGE_INPUT, "InputLayer", (None, IMAGE_DIM)),
+        diagram.layer(META_INPUT, "InputLayer", (None, META_DIM)),
+        diagram.layer("trunk_dense_1", "Dense", (None, 256), units=256, activation="relu",
+                      params=784 * 256 + 256),
+        diagram.layer("trunk_dense_2", "Dense", (None, 64), units=64, activation="relu",
+                      params=256 * 64 + 64),
+        diagram.layer("tower_dense", "Dense", (None, 16), units=16, activation="relu",
+                      params=8 * 16 + 16),
+        diagram.layer("concatenate", "Concatenate", (None, MERGE_WIDTH)),
+        diagram.layer("digit", "Dense", (None, 10), units=10, activation="softmax",
+                      params=MERGE_WIDTH * 10 + 10),
+        diagram.layer("is_hard", "Dense", (None, 1), units=1, activation="sigmoid",
+                      params=MERGE_WIDTH * 1 + 1),
+    ],
+    chains=[f"{IMAGE_INPUT} > trunk_dense_1 > trunk_dense_2 > concatenate",
+            f"{META_INPUT} > tower_dense > concatenate",
+            "concatenate > digit", "concatenate > is_hard"])
 
 MISTAKES = (
     Mistake("two_headed_not_functional", "The two-headed model is not a Functional model",
@@ -675,4 +700,5 @@ EXERCISE = Exercise(
               dtype_policy_check(lambda ev: [ev["model"]])),
     ),
     mistakes=MISTAKES,
+    expected_diagram=EXPECTED_DIAGRAM,
 )

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import needs_tool
 
-from exercises import siamese
+from exercises import siamese, two_headed
 from grader import diagram
 from reports import graph
 
@@ -243,11 +243,10 @@ def test_a_failing_dot_or_a_huge_model_degrades_to_text(monkeypatch):
 
 # ---- the declared expected diagram is the reference solution's graph ------------------------
 
-def _signature(d):
-    """Layers and edges, with auto-generated names (concatenate, concatenate_3 …) left out."""
+def _signature(d, fixed_names):
+    """Layers and edges, with names Keras generates (dense_3, concatenate_3 …) left out."""
     def sig(n):
-        return (n["name"] if n["name"] in ("left", "right", "enc_dense_1", "enc_dense_2",
-                                           "same_digit") else "*",
+        return (n["name"] if n["name"] in fixed_names else "*",
                 n["class"], n["units"], n["activation"], n["params"] or 0,
                 tuple(map(tuple, n["output_shapes"])), n["calls"])
     by_id = {n["id"]: sig(n) for n in d["nodes"]}
@@ -255,9 +254,14 @@ def _signature(d):
             sorted((by_id[e["source"]], by_id[e["target"]], e["via"]) for e in d["edges"]))
 
 
-def test_expected_diagram_matches_the_reference_solution(grader):
-    result = grader.grade(ROOT / "reference_solutions" / "siamese.py", only=["siamese"])
+@pytest.mark.parametrize("exercise, fixed_names", [
+    (siamese, {"left", "right", "enc_dense_1", "enc_dense_2", "same_digit"}),
+    (two_headed, {"pixels", "metadata", "digit", "is_hard"}),
+])
+def test_expected_diagram_matches_the_reference_solution(grader, exercise, fixed_names):
+    ex_id = exercise.EXERCISE.id
+    result = grader.grade(ROOT / "reference_solutions" / f"{ex_id}.py", only=[ex_id])
     (ex,) = result.exercises
     submitted, expected = ex.diagrams
-    assert expected == siamese.EXPECTED_DIAGRAM
-    assert _signature(submitted) == _signature(expected)
+    assert expected == exercise.EXPECTED_DIAGRAM
+    assert _signature(submitted, fixed_names) == _signature(expected, fixed_names)
