@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -205,7 +206,7 @@ def supervise(pid: int, out_fd: int, result_fd: int, wait: Callable[[float], int
             evidence = None
         if nonce is not None and (not isinstance(evidence, dict) or evidence.get("nonce") != nonce):
             evidence, forged = None, True
-    outcome = RunOutcome(evidence, out.text(), out.total > limits.output_bytes,
+    outcome = RunOutcome(evidence, printable(out.text()), out.total > limits.output_bytes,
                          killed.get("reason"), returncode,
                          duration_s=time.monotonic() - start, sandbox=dict(sandbox))
     outcome.sandbox.update(sandbox_info)
@@ -217,6 +218,31 @@ def supervise(pid: int, out_fd: int, result_fd: int, wait: Callable[[float], int
     elif evidence is None and outcome.killed_for is None:
         outcome.killed_for, outcome.detail = why_no_evidence(returncode, outcome.output)
     return outcome
+
+
+# CSI sequences (colours, cursor moves) and two-character escapes: what Keras' progress bars and
+# rich's summaries put around their text.
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+
+
+def printable(text: str) -> str:
+    """What a terminal would end up showing of `text`: escapes removed, a line rewritten with
+    carriage returns (a progress bar) kept in its last state, backspaces applied. Reports and
+    JSON show the student's output as text, never as escape-code soup."""
+    out = []
+    for line in ANSI_ESCAPE.sub("", text).split("\n"):
+        line = line.rstrip("\r").rsplit("\r", 1)[-1]
+        if "\b" in line:
+            kept: list[str] = []
+            for ch in line:
+                if ch == "\b":
+                    if kept:
+                        kept.pop()
+                else:
+                    kept.append(ch)
+            line = "".join(kept)
+        out.append(line)
+    return "\n".join(out)
 
 
 def why_no_evidence(returncode: int | None, output: str) -> tuple[str, str]:
