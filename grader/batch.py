@@ -244,6 +244,12 @@ def unique_ids(names: list[tuple[str, str]]) -> list[str]:
 
 
 # -- the runner -------------------------------------------------------------------------------
+def _close(runner) -> None:
+    close = getattr(runner, "close", None)
+    if close is not None:
+        close()
+
+
 def make_runner(no_pool: bool):
     """The Runner a batch grades with: the warm pre-forked pool (grader.forkserver), or a fresh
     interpreter per submission with --no-pool or where forking is unsafe. Returns (runner, note):
@@ -303,19 +309,26 @@ def main(argv: list[str]) -> int:
     if out.exists() and not out.is_dir():
         parser.error(f"--out {out} is a file, not a folder")
 
+    runner, runner_note = make_runner(args.no_pool)
+    spawn = getattr(runner, "spawn", None)
+    if spawn is not None:
+        spawn()  # the pool imports TensorFlow while the folder is read
     only = sorted(set(args.exercise)) if args.exercise else None
     subs, warnings = discover(folder, out, exercise_keywords(exercises, only))
     if not subs:
+        _close(runner)
         parser.error(f"no .py or .ipynb submissions found in {folder}")
     book = Gradebook(out)
     try:
         if not book.lock():
+            _close(runner)
             parser.error(f"another `grade` run is writing to {out}; wait for it to finish")
         (out / REPORTS).mkdir(parents=True, exist_ok=True)
         book.load()
     except OSError as exc:
+        _close(runner)
         parser.error(f"cannot write to {out}: {exc.strerror or exc}")
-    run = BatchRun(args, folder, out, book, exercises, only, rubric)
+    run = BatchRun(args, folder, out, book, exercises, only, rubric, (runner, runner_note))
     try:
         return run.run(subs, warnings)
     finally:
@@ -329,7 +342,7 @@ class BatchRun:
     """One run of the batch: grades in a thread pool, records each result as it comes."""
 
     def __init__(self, args, folder: Path, out: Path, book: Gradebook, exercises: dict,
-                 only: list[str] | None, rubric=None):
+                 only: list[str] | None, rubric=None, runner=None):
         from rich.console import Console
 
         from grader import __version__
@@ -345,7 +358,7 @@ class BatchRun:
         self.grading_options = {"exercise": only, **limits.to_dict(),
                                 "rubric": file_digest(Path(args.rubric)) if args.rubric else None}
         self.options = dict(self.grading_options, no_pool=args.no_pool, jobs=args.jobs)
-        self.runner, self.runner_note = make_runner(args.no_pool)
+        self.runner, self.runner_note = runner or make_runner(args.no_pool)
         self.grader = Grader(runner=self.runner, exercises=exercises,
                              limits=limits)
         from grader.mistakes import catalogue

@@ -50,11 +50,14 @@ class ForkServerRunner:
         self.python = python or sys.executable
         self.start_timeout_s = start_timeout_s
         self._proc: subprocess.Popen | None = None
+        self._ready = False
         self._dir: str | None = None
         self._lock = threading.Lock()
 
     # -- the server process -----------------------------------------------------------------
-    def start(self) -> None:
+    def spawn(self) -> None:
+        """Start the server process without waiting for it: its ~3 s TensorFlow import then
+        overlaps whatever the caller does before its first run (a batch discovering files)."""
         with self._lock:
             if self._proc is not None and self._proc.poll() is None:
                 return
@@ -62,19 +65,27 @@ class ForkServerRunner:
             sweep_stale_cgroups()
             self._dir = tempfile.mkdtemp(prefix="grader-forkserver-")
             os.chmod(self._dir, 0o700)
-            sock = os.path.join(self._dir, "sock")
+            self._sock = os.path.join(self._dir, "sock")
+            self._ready = False
             log = open(os.path.join(self._dir, "server.log"), "wb")
             self._proc = subprocess.Popen(
-                [self.python, "-m", "grader.forkserver", sock], stdin=subprocess.PIPE,
+                [self.python, "-m", "grader.forkserver", self._sock], stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=log, env=child_env(self._dir),
                 cwd=self._dir, start_new_session=True)
             log.close()
+
+    def start(self) -> None:
+        """Spawn the server if it is not running, and wait until it accepts work."""
+        self.spawn()
+        with self._lock:
+            if self._ready:
+                return
             ready = _readline_with_timeout(self._proc.stdout, self.start_timeout_s)
             if ready.strip() != b"ready":
                 detail = self._log_tail()
                 self.close()
                 raise RuntimeError(f"the fork server did not start: {ready!r} {detail}")
-            self._sock = sock
+            self._ready = True
 
     def close(self) -> None:
         proc, self._proc = self._proc, None
