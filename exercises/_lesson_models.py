@@ -20,6 +20,8 @@ import os
 import re
 from typing import Any
 
+from grader.comments import strip_line_comment
+
 # Names the lesson gives to its models, by section. A look-alike fallback skips every object
 # bound to another section's name.
 LESSON_MODEL_NAMES = {
@@ -76,25 +78,10 @@ def code_lines(namespace: dict) -> list[tuple[str, int, str]]:
     out = []
     for filename, code in submission_chunks(namespace):
         for number, line in enumerate(code.splitlines(), start=1):
-            text = _strip_comment(line)
+            text = strip_line_comment(line)
             if text.strip():
                 out.append((filename, number, text))
     return out
-
-
-def _strip_comment(line: str) -> str:
-    # Good enough for the patterns looked for here: a '#' inside a string literal on a line
-    # that also assigns `.trainable` is not worth a tokenizer.
-    quote = None
-    for i, ch in enumerate(line):
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "#":
-            return line[:i]
-    return line
 
 
 def find_lines(namespace: dict, pattern: str) -> list[dict[str, Any]]:

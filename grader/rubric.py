@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from grader.comments import strip_line_comment
 from grader.findings import ExerciseResult, Finding, Result, Status, Verdict
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -293,7 +294,7 @@ def line_of_key(text: str, path: tuple[str, ...]) -> int | None:
     header: tuple[str, ...] = ()
     best: tuple[int, int] | None = None  # (length of the matched prefix, line)
     for number, raw in enumerate(text.splitlines(), 1):
-        line = _strip_comment(raw).strip()
+        line = strip_line_comment(raw).strip()
         if not line:
             continue
         if line.startswith("["):
@@ -318,19 +319,6 @@ def line_of_key(text: str, path: tuple[str, ...]) -> int | None:
 
 def _mentions(line: str, key: str) -> bool:
     return re.search(rf'(?<![\w-])"?{re.escape(key)}"?\s*=', line) is not None
-
-
-def _strip_comment(line: str) -> str:
-    quote = None
-    for i, ch in enumerate(line):
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-        elif ch == "#":
-            return line[:i]
-    return line
 
 
 def _split_key(key: str) -> tuple[str, ...]:
