@@ -10,7 +10,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Callable, Any, Iterator
 
 from grader import __version__
 from grader.findings import Finding, Result, Status, Verdict
@@ -196,3 +196,27 @@ def deadline(seconds: float | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def grade_guarded(deadline_s: float, grade: Callable[[], tuple[dict, str]],
+                  failure: Callable[[str, str], tuple[dict, str]]) -> tuple[dict, str]:
+    """Run a hook's grading under its deadline and always come back with (results data,
+    instructor log): a deadline becomes `failure("grader_timeout", …)`, any exception
+    `failure("grader_error", …)` with the traceback in the log only, and in both cases what
+    grading started and left running is killed. Ctrl-C still stops a hook run by hand."""
+    import traceback
+
+    before = child_pids()
+    try:
+        with deadline(deadline_s):
+            return grade()
+    except DeadlineExceeded:
+        killed = kill_new_children(before)
+        return failure("grader_timeout", f"grading took longer than {deadline_s:g} s"
+                       + (f"; killed {len(killed)} leftover process(es)" if killed else ""))
+    except BaseException as exc:  # noqa: BLE001 - a results file must be written whatever failed
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        kill_new_children(before)
+        data, log = failure("grader_error", f"{type(exc).__name__}: {exc}")
+        return data, log + "\n" + traceback.format_exc()

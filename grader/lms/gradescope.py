@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 from pathlib import Path
 
-from grader.lms.common import (DeadlineExceeded, child_pids, code_timeout, deadline,
-                               find_submission, hook_problem, kill_new_children,
+from grader.lms.common import (code_timeout, find_submission, grade_guarded, hook_problem,
                                problem_result, write_json_atomic)
 
 DEFAULT_ROOT = Path("/autograder")
@@ -62,23 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     submission_dir = args.submission or args.root / "submission"
     rubric_path = args.rubric or (args.root / "source" / "rubric.toml")
     write_json_atomic(results, PLACEHOLDER)
-    stdout_visibility = "hidden"
-    before = child_pids()
-    try:
-        with deadline(args.deadline):
-            data, log, stdout_visibility = grade_folder(
-                submission_dir, rubric_path if rubric_path.exists() or args.rubric else None,
-                args.output_format, code_timeout(args.timeout, args.deadline))
-    except DeadlineExceeded:
-        killed = kill_new_children(before)
-        data, log = _failure("grader_timeout", f"grading took longer than {args.deadline:g} s"
-                             + (f"; killed {len(killed)} leftover process(es)" if killed else ""))
-    except BaseException as exc:  # noqa: BLE001 - a results file must be written whatever failed
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        kill_new_children(before)
-        data, log = _failure("grader_error", f"{type(exc).__name__}: {exc}")
-        log += "\n" + traceback.format_exc()
+    data, log = grade_guarded(
+        args.deadline,
+        lambda: grade_folder(submission_dir,
+                             rubric_path if rubric_path.exists() or args.rubric else None,
+                             args.output_format, code_timeout(args.timeout, args.deadline)),
+        _failure)
     size = write_json_atomic(results, data)
     print(log)
     print(f"results: {results} ({size:,} bytes)")
@@ -86,9 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def grade_folder(folder: Path, rubric_path: Path | None, output_format: str | None,
-                 timeout_s: float) -> tuple[dict, str, str]:
-    """Grade the one submission in `folder`: (results.json data, instructor log, stdout
-    visibility)."""
+                 timeout_s: float) -> tuple[dict, str]:
+    """Grade the one submission in `folder`: (results.json data, instructor log)."""
     from grader.exercise import load_exercises
     from grader.rubric import RubricError, load_rubric
     from reports.gradescope import render_gradescope
@@ -97,8 +83,7 @@ def grade_folder(folder: Path, rubric_path: Path | None, output_format: str | No
     try:
         rubric = load_rubric(rubric_path, exercises)
     except RubricError as exc:
-        data, log = _failure("misconfigured", str(exc))
-        return data, log, "hidden"
+        return _failure("misconfigured", str(exc))
     fmt = output_format or rubric.gradescope["output_format"]
     visibility = rubric.gradescope["stdout_visibility"]
     found = find_submission(folder, rubric.submission) if folder.is_dir() else \
@@ -113,7 +98,7 @@ def grade_folder(folder: Path, rubric_path: Path | None, output_format: str | No
         result = problem_result(str(folder), found,
                                 sum(rubric.max_score(e) for e in rubric.graded_exercises()))
     data = render_gradescope(result, fmt, visibility)
-    return data, _log(result, rubric, public_only=visibility != "hidden"), visibility
+    return data, _log(result, rubric, public_only=visibility != "hidden")
 
 
 def _log(result, rubric, public_only: bool) -> str:

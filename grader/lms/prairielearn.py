@@ -21,11 +21,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import traceback
 from pathlib import Path
 
-from grader.lms.common import (DeadlineExceeded, child_pids, code_timeout, deadline,
-                               find_submission, hook_problem, kill_new_children,
+from grader.lms.common import (code_timeout, find_submission, grade_guarded, hook_problem,
                                problem_result, write_json_atomic)
 
 DEFAULT_ROOT = Path("/grade")
@@ -61,20 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     results = args.root / "results" / "results.json"
     write_json_atomic(results, PLACEHOLDER)
-    before = child_pids()
-    try:
-        with deadline(args.deadline):
-            data, log = grade_job(args.root, args.rubric, code_timeout(args.timeout, args.deadline))
-    except DeadlineExceeded:
-        killed = kill_new_children(before)
-        data, log = _failure("grader_timeout", f"grading took longer than {args.deadline:g} s"
-                             + (f"; killed {len(killed)} leftover process(es)" if killed else ""))
-    except BaseException as exc:  # noqa: BLE001 - a results file must be written whatever failed
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        kill_new_children(before)
-        data, log = _failure("grader_error", f"{type(exc).__name__}: {exc}")
-        log += "\n" + traceback.format_exc()
+    data, log = grade_guarded(
+        args.deadline,
+        lambda: grade_job(args.root, args.rubric, code_timeout(args.timeout, args.deadline)),
+        _failure)
     size = write_json_atomic(results, data)
     print(log, file=sys.stderr)
     print(f"results: {results} ({size:,} bytes)", file=sys.stderr)
