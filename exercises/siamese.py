@@ -219,17 +219,37 @@ def _branches(m: dict) -> dict[str, Any] | None:
     layers = m["layers"]
     dense: dict[str, list[dict]] = {}
     for name in inputs:
-        rows = []
+        path = []  # every layer this input runs through alone, in data-flow order
         for c in calls:
             if c["deps"] == [name] and c["class"] != "InputLayer":
-                rows += [dict(layers[lid], id=lid) for lid in c["expanded"]
-                         if layers[lid]["class"] == "Dense"]
-        dense[name] = rows
+                path += [dict(layers[lid], id=lid) for lid in c["expanded"]]
+        dense[name] = _fold_activation_layers(path)
     merged = [c for c in calls if len(c["deps"]) >= 2]
     merge = [c for c in merged if all(len(by_id[p]["deps"]) < 2 for p in c["inputs"] if p in by_id)]
     head = layers.get(calls[-1]["layer"]) if calls else None
     return {"inputs": inputs, "dense": dense, "merge": merge, "head": head,
             "head_call": calls[-1]}
+
+
+# A linear Dense followed by one of these computes Dense(..., activation=<that>): the same
+# function, spelled as two layers. `ReLU` is the layer form of relu.
+ACTIVATION_LAYERS = {"Activation": None, "ReLU": "relu"}
+
+
+def _fold_activation_layers(path: list[dict]) -> list[dict]:
+    """The Dense rows of one branch, each with the activation it effectively has: a linear
+    Dense immediately followed by an Activation("relu") or ReLU() layer counts as relu."""
+    out = []
+    for i, row in enumerate(path):
+        if row.get("class") != "Dense":
+            continue
+        nxt = path[i + 1] if i + 1 < len(path) else None
+        if row.get("activation") == "linear" and nxt and nxt.get("class") in ACTIVATION_LAYERS:
+            act = ACTIVATION_LAYERS[nxt["class"]] or nxt.get("activation")
+            if act:
+                row = dict(row, activation=act)
+        out.append(row)
+    return out
 
 
 def _names(rows: list[dict]) -> str:

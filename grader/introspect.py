@@ -55,12 +55,18 @@ def param_count(obj) -> int:
     return int(sum(math.prod(int(d) for d in v.shape) for v in unique_variables(obj)))
 
 
+# TensorFlow's own spellings of Keras activations: `activation=tf.nn.softmax` (the old TensorFlow
+# beginner tutorial's spelling) is the function softmax_v2, the same softmax.
+ACTIVATION_ALIASES = {"softmax_v2": "softmax", "log_softmax_v2": "log_softmax",
+                      "identity": "linear"}
+
+
 def activation_name(layer) -> str | None:
     act = getattr(layer, "activation", None)
     if act is None:
         return None
     name = getattr(act, "__name__", None) or type(act).__name__
-    return "linear" if name in ("linear", "identity") else name
+    return ACTIVATION_ALIASES.get(name, name)
 
 
 class LayerTable:
