@@ -126,7 +126,7 @@ def _is_mlp(model) -> bool:
 
 def collect(namespace: dict, probe) -> dict[str, Any]:
     import keras
-    from grader.introspect import describe_model, model_kind, strip_ansi
+    from grader.introspect import activations_as_called, describe_model, model_kind, strip_ansi
 
     names = ("make_sequential", "seq_model", "fn_model", "MLP", "sub_model")
     if not any(n in namespace for n in names):
@@ -200,6 +200,12 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
 
     for name, model in models.items():
         d = describe_model(model, ev["roles"][name].get("source"), graph=False)
+        try:  # Dense(256) + Activation("relu") is Dense(256, activation="relu"), spelled twice
+            folded = activations_as_called(model, x)
+        except Exception:  # noqa: BLE001 - a model that cannot run is named by other checks
+            folded = {}
+        for row in d["dense_chain"]:
+            row["activation"] = folded.get(row["name"], row["activation"])
         ev["summaries"][f"{name}: {ev['roles'][name].get('source')}"] = d.pop("summary")
         ev["roles"][name]["model"] = d
 

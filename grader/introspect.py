@@ -239,6 +239,52 @@ def dense_chain(model) -> list[dict[str, Any]]:
     return ordered + remaining
 
 
+def _activation_layer(layer) -> str | None:
+    """The activation a layer that only applies one computes (Activation, ReLU, Softmax), else
+    None. ReLU's settings (max_value, negative_slope) are not read: this lesson has no use
+    for a clipped or leaky relu."""
+    if isinstance(layer, keras.layers.ReLU):
+        return "relu"
+    if isinstance(layer, keras.layers.Softmax):
+        return "softmax"
+    if isinstance(layer, keras.layers.Activation):
+        return activation_name(layer)
+    return None
+
+
+def activations_as_called(model, x) -> dict[str, str]:
+    """{Dense layer name: activation} for each linear Dense that a forward pass on `x` follows
+    at once with an activation-only layer: `Dense(256)` then `Activation("relu")` computes
+    `Dense(256, activation="relu")`. Empty when the model has no such layer (the lesson's
+    style costs nothing). The order comes from the calls themselves, so it holds for a
+    subclassed model's call() as for a graph; the spies are removed afterwards."""
+    leaves = [l for l in _all_layers(model)
+              if not (isinstance(l, keras.Model) or _has_sublayers(l)) and "call" not in vars(l)]
+    if not any(_activation_layer(l) for l in leaves):
+        return {}
+    order: list = []
+
+    def spy(layer, real):
+        def call(*args, **kwargs):
+            order.append(layer)
+            return real(*args, **kwargs)
+        return call
+
+    for layer in leaves:
+        object.__setattr__(layer, "call", spy(layer, layer.call))  # past Keras' attribute tracking
+    try:
+        model(x, training=False)
+    finally:
+        for layer in leaves:
+            object.__delattr__(layer, "call")
+    folded = {}
+    for layer, following in zip(order, order[1:]):
+        act = _activation_layer(following)
+        if isinstance(layer, keras.layers.Dense) and activation_name(layer) == "linear" and act:
+            folded[layer.name] = act
+    return folded
+
+
 def inventory(namespace: dict[str, Any]) -> list[dict[str, str]]:
     """The Keras things a submission defined at top level, for 'model not found' messages."""
     found = []
