@@ -23,6 +23,7 @@ from typing import Any
 
 from exercises._common import (LEAKED_MIXED_PRECISION, describe_chain, dtype_policy_check, find_model, model_outputs)
 from exercises._lesson_models import claimed_elsewhere, error_text
+from grader import diagram
 from grader.exercise import Check, Exercise
 from grader.findings import Finding, failed, passed, skipped
 from grader.mistakes import Mistake
@@ -37,6 +38,17 @@ RTOL = 1e-6  # the lesson's assert_allclose tolerance
 ROLES = ("sequential", "functional", "subclassed")
 ROLE_NAMES = {"sequential": "make_sequential() / seq_model", "functional": "fn_model",
               "subclassed": "MLP / sub_model"}
+
+# The model all three builds compute, drawn beside the student's three in the report; the layer
+# names are descriptive (the lesson lets Keras number them).
+EXPECTED_LAYER_NAMES = ("hidden_1", "hidden_2", "head")
+EXPECTED_DIAGRAM = diagram.declare(
+    "Expected: 784 → 256 relu → 64 relu → 10 softmax (each build)",
+    layers=[diagram.layer("pixels", "InputLayer", (None, INPUT_DIM))] + [  # the lesson's fn_model input
+        diagram.layer(name, "Dense", (None, units), units=units, activation=act,
+                      params=n_in * units + units)  # 200,960 / 16,448 / 650
+        for name, (n_in, units, act) in zip(EXPECTED_LAYER_NAMES, EXPECTED_CHAIN)],
+    chains=[" > ".join(("pixels",) + EXPECTED_LAYER_NAMES)])
 
 MISTAKES = (
     Mistake("sequential_not_built", "The Sequential model is not built",
@@ -199,7 +211,8 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
                 "pass, as the lesson's first option does.")
 
     for name, model in models.items():
-        d = describe_model(model, ev["roles"][name].get("source"), graph=False)
+        # The call graph only where Keras has one: a subclassed call() is opaque Python.
+        d = describe_model(model, ev["roles"][name].get("source"), graph=name == "functional")
         try:  # Dense(256) + Activation("relu") is Dense(256, activation="relu"), spelled twice
             folded = activations_as_called(model, x)
         except Exception:  # noqa: BLE001 - a model that cannot run is named by other checks
@@ -408,10 +421,15 @@ def _architecture_check(role: str):
         hidden_acts = [d["activation"] for d in m["dense_chain"][:-1]]
         expected = [(i, u) for i, u, _ in EXPECTED_CHAIN]
         if chain != expected or hidden_acts != ["relu", "relu"] or m["params"] != EXPECTED_PARAMS:
+            # The report's picture marks each Dense layer that differs from the lesson's list.
+            hidden = [(i, u, "relu") for i, u, _ in EXPECTED_CHAIN[:-1]] + [EXPECTED_CHAIN[-1][:2]]
+            differs = [d["name"] for k, d in enumerate(m["dense_chain"])
+                       if k >= len(hidden) or (d["in"], d["units"], d["activation"])[:len(hidden[k])]
+                       != hidden[k]]
             return failed(check_id, "wrong_mlp_architecture", role=role, params=m["params"],
                           expected=describe_chain([{"in": 784, "units": u, "activation": a}
                                                    for _, u, a in EXPECTED_CHAIN]),
-                          got=describe_chain(m["dense_chain"]))
+                          got=describe_chain(m["dense_chain"]), layers=differs)
         return passed(check_id, expected=EXPECTED_PARAMS, got=m["params"])
     return check
 
@@ -554,6 +572,7 @@ EXERCISE = Exercise(
     title="One MLP three ways (Sequential, Functional, subclassed)",
     looks_for=("make_sequential", "seq_model", "fn_model", "MLP", "sub_model"),
     collect=collect,
+    expected_diagram=EXPECTED_DIAGRAM,
     checks=(
         Check("sequential_built", "Sequential model built (keras.Input first)",
               check_sequential_built),

@@ -122,3 +122,15 @@ def test_broken_subclass_skips_the_new_checks():
     results = run_all(ev)
     assert results["training_forwarded"].status is Status.SKIPPED
     assert results["config_round_trip"].status is Status.SKIPPED
+
+
+def test_a_wrong_architecture_points_at_the_dense_layers_that_differ():
+    ev = evidence()
+    wrong = [dict(CHAIN[0], units=128), dict(CHAIN[1], **{"in": 128}), CHAIN[2]]
+    ev["roles"]["sequential"]["model"] = dict(model(), dense_chain=wrong, params=109_386)
+    found = run_all(ev)["sequential_architecture"]
+    assert found.mistake == "wrong_mlp_architecture"
+    assert found.layers == ["dense", "dense_1"]  # dense_2 (64 → 10 softmax) is as expected
+    hidden_linear = [dict(CHAIN[0], activation="linear"), CHAIN[1], CHAIN[2]]
+    ev["roles"]["sequential"]["model"] = dict(model(), dense_chain=hidden_linear)
+    assert run_all(ev)["sequential_architecture"].layers == ["dense"]

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import needs_tool
 
-from exercises import siamese, two_headed
+from exercises import mlp_three_ways, siamese, two_headed
 from grader import diagram
 from reports import graph
 
@@ -265,3 +265,13 @@ def test_expected_diagram_matches_the_reference_solution(grader, exercise, fixed
     submitted, expected = ex.diagrams
     assert expected == exercise.EXPECTED_DIAGRAM
     assert _signature(submitted, fixed_names) == _signature(expected, fixed_names)
+
+
+def test_the_mlp_expected_diagram_matches_the_reference_functional_build(grader):
+    """The MLP exercise draws the student's three builds, then the expected chain."""
+    result = grader.grade(ROOT / "reference_solutions" / "mlp_three_ways.py", only=["mlp_three_ways"])
+    (ex,) = result.exercises
+    *submitted, expected = ex.diagrams
+    assert expected == mlp_three_ways.EXPECTED_DIAGRAM and len(submitted) == 3
+    functional = next(d for d in submitted if d["kind"] == "functional")
+    assert _signature(functional, {"pixels"}) == _signature(expected, {"pixels"})
