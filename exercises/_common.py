@@ -67,6 +67,18 @@ def model_outputs(model, inputs) -> Any:
 
 # ---- parent side ---------------------------------------------------------------------------
 
+# Layers that only apply an activation: Dense(256) followed by ReLU() computes Dense(256, relu),
+# the same function spelled as two layers. (ReLU's max_value is not read: no use for it here.)
+ACTIVATION_LAYERS = {"Activation": None, "ReLU": "relu", "Softmax": "softmax"}
+
+
+def layer_activation(row: dict) -> str | None:
+    """The activation an activation-only layer of the evidence applies; None for other layers."""
+    if row.get("class") not in ACTIVATION_LAYERS:
+        return None
+    return ACTIVATION_LAYERS[row["class"]] or row.get("activation")
+
+
 def leaked_policy(evidence: dict, models: list[dict]) -> dict | None:
     """Facts about a mixed-precision policy left set, or None. The global policy is recorded
     after the submission ran, before the grader reset it (see grader.child)."""

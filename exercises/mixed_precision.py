@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from exercises._common import LEAKED_MIXED_PRECISION, find_model
+from exercises._common import LEAKED_MIXED_PRECISION, find_model, layer_activation
 from exercises._lesson_models import claimed_elsewhere, error_text, find_lines, top_level_models
 from grader.exercise import Check, Exercise
 from grader.findings import Finding, failed, passed, skipped
@@ -84,6 +84,18 @@ def _layer_row(layer) -> dict[str, Any]:
             "stored": sorted({str(v.dtype) for v in layer.weights})}
 
 
+def _final_layer(model):
+    """The layer producing the model's (first) output: a Sequential's last layer, the operation
+    behind a functional model's output."""
+    import keras
+    if isinstance(model, keras.Sequential):
+        return model.layers[-1] if model.layers else None
+    try:
+        return model.outputs[0]._keras_history.operation
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None
+
+
 def collect(namespace: dict, probe) -> dict[str, Any]:
     import keras
     import numpy as np
@@ -105,6 +117,9 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
     ev["model"] = {"var": var, "name": model.name, "kind": desc["kind"],
                    "params": desc["params"], "policies": desc["policies"],
                    "dense": [_layer_row(l) for l in dense]}
+    final = _final_layer(model)
+    if final is not None and getattr(final, "dtype_policy", None) is not None:
+        ev["model"]["final"] = _layer_row(final)
     try:
         out = model(probe.batch(4, INPUT_DIM), training=False)
         out = out[0] if isinstance(out, (list, tuple)) else out
@@ -172,6 +187,16 @@ def check_head_float32(ev) -> Finding:
     if head["compute"] == HEAD_DTYPE:
         return passed("head_float32", expected=HEAD_DTYPE,
                       got=f"`{head['name']}` computes in {head['compute']}; output {out_dtype}")
+    # The TensorFlow mixed-precision guide's spelling: a linear Dense computes the logits in
+    # float16 and the model ends in its own softmax layer in float32. The softmax (the part
+    # that is grainy in float16) is float32, as the lesson asks.
+    final = ev["model"].get("final") or {}
+    softmax_last = final.get("name") != head["name"] and layer_activation(final) == "softmax"
+    if head.get("activation") == "linear" and softmax_last and final.get("compute") == HEAD_DTYPE:
+        return passed("head_float32", expected=HEAD_DTYPE,
+                      got=f"`{head['name']}` computes the logits in {head['compute']}, "
+                          f"`{final['name']}` the softmax in {final['compute']}; "
+                          f"output {out_dtype}")
     return failed("head_float32", "head_left_float16", expected=HEAD_DTYPE, got=head["compute"],
                   head=head["name"], policy=head["policy"], compute=head["compute"],
                   out_dtype=out_dtype, layers=[head["name"]])

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from exercises._common import LEAKED_MIXED_PRECISION, dtype_policy_check, find_model, model_outputs
+from exercises._common import (LEAKED_MIXED_PRECISION, dtype_policy_check, find_model,
+                               layer_activation, model_outputs)
 from exercises._lesson_models import claimed_elsewhere
 from grader import diagram
 from grader.exercise import Check, Exercise
@@ -231,11 +232,6 @@ def _branches(m: dict) -> dict[str, Any] | None:
             "head_call": calls[-1]}
 
 
-# A linear Dense followed by one of these computes Dense(..., activation=<that>): the same
-# function, spelled as two layers. `ReLU` is the layer form of relu.
-ACTIVATION_LAYERS = {"Activation": None, "ReLU": "relu"}
-
-
 def _fold_activation_layers(path: list[dict]) -> list[dict]:
     """The Dense rows of one branch, each with the activation it effectively has: a linear
     Dense immediately followed by an Activation("relu") or ReLU() layer counts as relu."""
@@ -244,10 +240,9 @@ def _fold_activation_layers(path: list[dict]) -> list[dict]:
         if row.get("class") != "Dense":
             continue
         nxt = path[i + 1] if i + 1 < len(path) else None
-        if row.get("activation") == "linear" and nxt and nxt.get("class") in ACTIVATION_LAYERS:
-            act = ACTIVATION_LAYERS[nxt["class"]] or nxt.get("activation")
-            if act:
-                row = dict(row, activation=act)
+        act = layer_activation(nxt) if nxt else None
+        if row.get("activation") == "linear" and act:
+            row = dict(row, activation=act)
         out.append(row)
     return out
 

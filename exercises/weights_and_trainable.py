@@ -35,6 +35,14 @@ assert (EXPECTED_WEIGHTS, AFTER_FREEZE) == (6, 4)
 
 FREEZE = r"\.trainable\s*=\s*False\b"
 UNFREEZE = r"\.trainable\s*=\s*True\b"
+# `layer.trainable = flag` in a helper, `setattr(layer, "trainable", False)`: may freeze, and the
+# grader cannot tell what (the value or the layer is only known when the line runs).
+MAYBE_FREEZE = (r"\.trainable\s*=(?!=)(?!\s*(True|False)\b)"
+                r"|\bsetattr\s*\(.*['\"]trainable['\"]\s*,(?!\s*True\b)")
+# Lines that bind a name, to tell what a bare name in a freeze line (`layer.trainable = False`)
+# stood for when that line ran: its value now may come from a later loop or assignment.
+ASSIGNS = r"^\s*{name}\s*=(?!=)\s*(?P<value>.+)$"
+LOOPS = r"^\s*(?:async\s+)?for\s+(?P<targets>.+?)\s+in\s+(?P<value>.+?):"
 # Reading the lists is attempting the section too; `siamese.trainable_weights` (the siamese
 # task's own check) is not.
 READS = r"\bnon_trainable_weights\b|\bfn_model\.(weights|trainable_weights)\b"
@@ -110,9 +118,60 @@ def _resolve(expr: str, namespace: dict) -> Any:
     return value(node)
 
 
-def _owner(namespace: dict, expr: str, layer) -> tuple[str | None, Any]:
+def _binding(namespace: dict, name: str, before: int) -> dict[str, Any] | None:
+    """The last line before position `before` that binds `name` (`name = …` or `for name in …`):
+    {"kind": "assign" | "loop", "value": the right-hand side or the iterable, "rebound": whether
+    a later line binds it again}."""
+    import re
+
+    assign = re.compile(ASSIGNS.format(name=re.escape(name)))
+    loop = re.compile(LOOPS)
+    found = None
+    for row in find_lines(namespace, rf"\b{re.escape(name)}\b"):
+        if m := assign.match(row["code"]):
+            kind = "assign"
+        elif (m := loop.match(row["code"])) and name in re.findall(r"\w+", m["targets"]):
+            kind = "loop"
+        else:
+            continue
+        if row["order"] > before:
+            if found:
+                found["rebound"] = True
+            break
+        found = {"kind": kind, "value": m["value"].strip(), "rebound": False}
+    return found
+
+
+def _target(namespace: dict, expr: str, order: int) -> tuple[Any, list[str] | None]:
+    """What a freeze line's expression froze, and the names of the models it may belong to
+    (None: any). A bare name is read as it was bound before the line: the value of `first` in
+    `first = fn_model.layers[1]`, and for a loop variable (`for layer in fn_model.layers[1:2]`)
+    its value now only if no later line rebinds it and it is a layer of the model looped over;
+    otherwise None (unknown)."""
+    import re
+
+    import keras
+
+    target = _resolve(expr, namespace)
+    if not re.fullmatch(r"[A-Za-z_]\w*", expr) or isinstance(target, keras.Model):
+        return target, None
+    bound = _binding(namespace, expr, order)
+    if bound is None:
+        return target, None
+    models = [n for n in re.findall(r"[A-Za-z_]\w*", bound["value"])
+              if isinstance(namespace.get(n), keras.Model)]
+    if bound["kind"] == "assign" and (value := _resolve(bound["value"], namespace)) is not None:
+        return value, models or None
+    if bound["rebound"] or (bound["kind"] == "loop" and not models):
+        return None, None   # its value now may not be the one the line froze
+    return target, models or None
+
+
+def _owner(namespace: dict, expr: str, layer,
+           only: list[str] | None = None) -> tuple[str | None, Any]:
     """The top-level model the frozen object belongs to: the name the expression starts from,
-    else fn_model, else any top-level model that contains it."""
+    else fn_model, else any top-level model that contains it (only the models named `only`,
+    when given)."""
     import keras
 
     from exercises._lesson_models import top_level_models
@@ -120,6 +179,8 @@ def _owner(namespace: dict, expr: str, layer) -> tuple[str | None, Any]:
     root = expr.split(".", 1)[0].split("[", 1)[0]
     candidates = [(root, namespace.get(root)), ("fn_model", namespace.get("fn_model"))]
     candidates += top_level_models(namespace)
+    if only is not None:
+        candidates = [(n, namespace.get(n)) for n in only]
     for name, model in candidates:
         if isinstance(model, keras.Model) and (model is layer or any(
                 l is layer for l in model._flatten_layers(include_self=False, recursive=True))):
@@ -175,25 +236,29 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
     import keras
 
     freezes = find_lines(namespace, FREEZE)
+    maybe = find_lines(namespace, MAYBE_FREEZE)
     unfreezes = find_lines(namespace, UNFREEZE)
     reads = find_lines(namespace, READS)
-    if not (freezes or unfreezes or reads):
+    if not (freezes or maybe or unfreezes or reads):
         return {"attempted": False}
     ev: dict[str, Any] = {"attempted": True, "notes": [], "freeze_lines": [],
                           "unfreeze_lines": unfreezes, "reads": reads[:3]}
     var, model = None, None
     for row in freezes:
         expr = row["code"].split(".trainable", 1)[0].strip()
-        target = _resolve(expr, namespace)
+        target, only = _target(namespace, expr, row["order"])
         entry = dict(row, target=expr)
         if isinstance(target, keras.layers.Layer):
-            name, owner = _owner(namespace, expr, target)
+            name, owner = _owner(namespace, expr, target, only)
             if owner is not None:
                 entry.update(model=name, resolved=_describe(target, owner),
                              replay=_replay(owner, target))
                 if model is None:
                     var, model = name, owner
         ev["freeze_lines"].append(entry)
+    # Not followed (no replay): they count as an attempt the grader cannot check.
+    ev["freeze_lines"] += [dict(row, target=row["code"].split(".trainable", 1)[0].strip())
+                           for row in maybe]
     if model is None and isinstance(namespace.get("fn_model"), keras.Model):
         var, model = "fn_model", namespace["fn_model"]
     if model is None:
