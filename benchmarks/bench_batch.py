@@ -33,9 +33,50 @@ ROOT = Path(__file__).resolve().parent.parent
 ZOO = ROOT / "tests" / "zoo"
 PYTHON = sys.executable
 GRADE = [PYTHON, "-m", "grader.cli"]
-# What a class hands in: mostly attempts at the lesson's two exercises, right and wrong.
-CLASS_POOL = sorted([*(ZOO / "correct").glob("*.py"), *(ZOO / "siamese").glob("*.py"),
-                     *(ZOO / "mlp").glob("*.py")])
+# What a class hands in: mostly attempts at the lesson's two headline exercises, right and
+# wrong. A fixed list, so that figures stay comparable while the zoo grows.
+CLASS_FILES = (
+    "correct/both_exercises.py",
+    "correct/mlp_build_method.py",
+    "correct/mlp_lesson.py",
+    "correct/siamese_helpers_loop.py",
+    "correct/siamese_lesson.py",
+    "correct/siamese_main_guard.py",
+    "correct/siamese_sequential_encoder.py",
+    "correct/whole_lesson.py",
+    "mlp/activation_layers_no_softmax.py",
+    "mlp/call_without_training_arg.py",
+    "mlp/config_round_trip_failed.py",
+    "mlp/dropout_training_forwarded.py",
+    "mlp/dropout_training_omitted.py",
+    "mlp/layers_created_in_call.py",
+    "mlp/missing_softmax_head.py",
+    "mlp/outputs_differ.py",
+    "mlp/sequential_not_built.py",
+    "mlp/training_not_forwarded.py",
+    "mlp/weights_not_transferable.py",
+    "mlp/wrong_mlp_architecture.py",
+    "siamese/duplicated_encoder.py",
+    "siamese/duplicated_encoder_loop.py",
+    "siamese/encoder_without_bias.py",
+    "siamese/leaked_mixed_precision.py",
+    "siamese/lesson_asserts_fail.py",
+    "siamese/missing_encoder_activation.py",
+    "siamese/not_functional_subclassed.py",
+    "siamese/partially_shared_encoder.py",
+    "siamese/two_mistakes.py",
+    "siamese/wrong_encoder_units.py",
+    "siamese/wrong_head_activation_linear.py",
+    "siamese/wrong_head_activation_softmax.py",
+    "siamese/wrong_head_name.py",
+    "siamese/wrong_head_units.py",
+    "siamese/wrong_input_names.py",
+    "siamese/wrong_input_shape.py",
+    "siamese/wrong_merge_abs_difference.py",
+    "siamese/wrong_merge_dot.py",
+    "siamese/wrong_merge_subtract.py",
+)
+CLASS_POOL = [ZOO / f for f in CLASS_FILES]
 
 
 def make_class(folder: Path, n: int) -> list[Path]:
