@@ -11,6 +11,20 @@ from enum import Enum
 from typing import Any
 
 
+def shown(value: Any) -> str:
+    """A fact as a student reads it, in every format: 217537 → "217,537", 0.30000001 → "0.3",
+    True → "True", None → ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 class Status(str, Enum):
     PASS = "pass"
     FAIL = "fail"

@@ -12,7 +12,8 @@ from typing import Any
 from grader import __version__
 from grader.diagram import exercise_diagrams
 from grader.exercise import Exercise, load_exercises
-from grader.findings import ExerciseResult, Finding, Result, Status, Verdict, failed, skipped
+from grader.findings import (ExerciseResult, Finding, Result, Status, Verdict, failed, shown,
+                             skipped)
 from grader.mistakes import Mistake, catalogue, render_evidence
 from grader.runner import Limits, RunOutcome, Runner, SubprocessRunner
 from grader.submission import UnreadableSubmission, find_syntax_error, load_submission
@@ -150,11 +151,11 @@ class Grader:
         elif f.status is Status.ERROR:
             f.message = f.reason or "could not be checked"
         else:
-            f.message = f.title + (f" ({_fmt(f.got)})" if f.got is not None else "")
+            f.message = f.title + (f" ({shown(f.got)})" if f.got is not None else "")
 
     def _run_problem(self, outcome: RunOutcome) -> Finding:
         reason = outcome.killed_for or "crashed"
-        facts = {"detail": outcome.detail, "limit_s": _fmt(outcome.sandbox.get("timeout_s")),
+        facts = {"detail": outcome.detail, "limit_s": shown(outcome.sandbox.get("timeout_s")),
                  "limit_bytes": outcome.sandbox.get("output_bytes")}
         if reason == "crashed":
             return failed("submission", "runtime_error", exception=outcome.detail,
@@ -210,13 +211,3 @@ def _describe_inventory(inventory: list[dict]) -> str:
     if not inventory:
         return "no Keras models, layers or model classes at the top level of your file"
     return ", ".join(f"`{i['name']}` ({i['type']})" for i in inventory[:12])
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)

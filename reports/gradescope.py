@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from grader.findings import Finding, Result, Status, Verdict
+from grader.findings import Finding, Result, Status, Verdict, shown
 from grader.rubric import StudentView
 
 FORMATS = ("md", "html", "text")
@@ -83,8 +83,8 @@ def feedback(f: Finding, fmt: str) -> str:
     if code:
         lines.append(("Code: ", str(code).strip()))
     if f.status is Status.FAIL and f.expected is not None and f.got is not None:
-        lines.append(("Expected: ", _plain(f.expected)))
-        lines.append(("Got: ", _plain(f.got)))
+        lines.append(("Expected: ", shown(f.expected)))
+        lines.append(("Got: ", shown(f.got)))
     if f.explanation:
         lines.append(("Why: ", f.explanation))
     if f.hint:
@@ -141,14 +141,6 @@ def _tags(exercise: str, f: Finding) -> list[str]:
     if f.bonus:
         tags.append("bonus")
     return tags
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
 
 
 def _num(x: float) -> float | int:

@@ -11,16 +11,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from grader.findings import shown
+
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-def number(v: Any) -> str:
-    """1234567 → 1,234,567; 0.5 → 0.5; None → ''."""
-    if isinstance(v, int) and not isinstance(v, bool):
-        return f"{v:,}"
-    if isinstance(v, float):
-        return f"{v:g}"
-    return "" if v is None else str(v)
 
 
 def code(text: Any) -> Markup:
@@ -33,7 +26,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES),
                       autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters["num"] = number
+    env.filters["num"] = shown
     env.filters["code"] = code
     env.filters["pct"] = lambda v: f"{100 * v:.0f}%"
     return env
