@@ -34,8 +34,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
+from grader.durable import write_atomic
 from grader.gradebook import (GRADES, INDEX, REPORTS, Gradebook, content_hash, file_digest,
-                              report_href, write_atomic)
+                              report_href)
 
 EXIT_OK, EXIT_GRADER_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXTENSIONS = (".py", ".ipynb")

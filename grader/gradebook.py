@@ -17,6 +17,8 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
+from grader.durable import write_atomic
+
 RESULTS = "results.jsonl"
 GRADES = "grades.csv"
 INDEX = "index.html"
@@ -61,16 +63,6 @@ def _rel(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` with `text` so a reader (or a crash) sees the old or the new file, whole."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 class Gradebook:

@@ -6,13 +6,13 @@ import fnmatch
 import json
 import os
 import signal
-import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Any, Iterator
+from typing import Any, Callable, Iterator
 
 from grader import __version__
+from grader.durable import write_atomic
 from grader.findings import Finding, Result, Status, Verdict
 from grader.mistakes import catalogue
 from grader.submission import EXTENSIONS
@@ -97,20 +97,7 @@ def problem_result(path: str, problem: Finding, max_score: float = 0.0) -> Resul
 def write_json_atomic(path: Path, data: Any) -> int:
     """Write JSON so that a reader never sees half a file; returns the size in bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=".results-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return len(payload)
+    return write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
 
 
 class DeadlineExceeded(BaseException):
