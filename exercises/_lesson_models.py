@@ -102,7 +102,7 @@ def _where(filename: str, number: int) -> str:
 
 
 def error_text(exc: BaseException, limit: int = 300) -> str:
-    from grader.introspect import strip_ansi
+    from grader.terminal_text import strip_ansi
 
     lines = strip_ansi(str(exc)).strip().splitlines()
     return f"{type(exc).__name__}: {lines[0][:limit] if lines else ''}".rstrip(": ")

@@ -138,7 +138,8 @@ def _is_mlp(model) -> bool:
 
 def collect(namespace: dict, probe) -> dict[str, Any]:
     import keras
-    from grader.introspect import activations_as_called, describe_model, model_kind, strip_ansi
+    from grader.introspect import activations_as_called, describe_model, model_kind
+    from grader.terminal_text import strip_ansi
 
     names = ("make_sequential", "seq_model", "fn_model", "MLP", "sub_model")
     if not any(n in namespace for n in names):
@@ -345,7 +346,7 @@ def _config_round_trip(cls, x) -> dict[str, Any]:
 def _transfers(models: dict, roles: dict, x) -> list[dict[str, Any]]:
     """Copy the weights of one build into the others and compare outputs on the same input."""
     import numpy as np
-    from grader.introspect import strip_ansi
+    from grader.terminal_text import strip_ansi
 
     source = "functional" if "functional" in models else "sequential"
     if source not in models:

@@ -181,7 +181,8 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
 
 def _forward(model, probe, batch: int = 16) -> dict[str, Any]:
     import numpy as np
-    from grader.introspect import shape_list, strip_ansi
+    from grader.introspect import shape_list
+    from grader.terminal_text import strip_ansi
 
     shapes = [shape_list(t.shape)[1:] for t in (getattr(model, "inputs", None) or [])] \
         if getattr(model, "built", False) and getattr(model, "inputs", None) else []

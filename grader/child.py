@@ -92,7 +92,7 @@ def student_frames(exc: BaseException, filenames: set[str]) -> list[traceback.Fr
 
 
 def classify(exc: BaseException, stdin_flag: dict, chunk_by_file: dict[str, dict]) -> dict[str, Any]:
-    from grader.introspect import strip_ansi
+    from grader.terminal_text import strip_ansi
 
     frames = student_frames(exc, set(chunk_by_file))
     last = frames[-1] if frames else None
@@ -136,7 +136,7 @@ def execute(source: dict, namespace: dict, notes: list[str], stdin_flag: dict) -
 
 def collect_all(exercise_ids: list[str] | None, namespace: dict, seed: int) -> dict[str, Any]:
     from grader.exercise import load_exercises
-    from grader.introspect import strip_ansi
+    from grader.terminal_text import strip_ansi
     from grader.probe import Probe
 
     exercises = load_exercises()

@@ -8,16 +8,11 @@ submission could have replaced.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import keras
 
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-def strip_ansi(text: str) -> str:
-    return ANSI.sub("", text)
+from grader.terminal_text import strip_ansi
 
 
 def is_model(obj: Any) -> bool:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from grader.submission import Source
+from grader.terminal_text import printable
 
 GiB = 1024 ** 3
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -218,31 +218,6 @@ def supervise(pid: int, out_fd: int, result_fd: int, wait: Callable[[float], int
     elif evidence is None and outcome.killed_for is None:
         outcome.killed_for, outcome.detail = why_no_evidence(returncode, outcome.output)
     return outcome
-
-
-# CSI sequences (colours, cursor moves) and two-character escapes: what Keras' progress bars and
-# rich's summaries put around their text.
-ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
-
-
-def printable(text: str) -> str:
-    """What a terminal would end up showing of `text`: escapes removed, a line rewritten with
-    carriage returns (a progress bar) kept in its last state, backspaces applied. Reports and
-    JSON show the student's output as text, never as escape-code soup."""
-    out = []
-    for line in ANSI_ESCAPE.sub("", text).split("\n"):
-        line = line.rstrip("\r").rsplit("\r", 1)[-1]
-        if "\b" in line:
-            kept: list[str] = []
-            for ch in line:
-                if ch == "\b":
-                    if kept:
-                        kept.pop()
-                else:
-                    kept.append(ch)
-            line = "".join(kept)
-        out.append(line)
-    return "\n".join(out)
 
 
 def why_no_evidence(returncode: int | None, output: str) -> tuple[str, str]:

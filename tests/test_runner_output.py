@@ -1,5 +1,5 @@
 """What the student's code printed, as reports and JSON show it (grader.runner.printable)."""
-from grader.runner import printable
+from grader.terminal_text import printable
 
 
 def test_keras_progress_bar_keeps_its_last_state_without_escapes():
