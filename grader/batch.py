@@ -562,28 +562,16 @@ class _StopRequest:
 
 
 def _end_running_children(runner) -> None:
-    """Stopping at once: close the runner and kill the process group of each child process
-    this process started, so no student code outlives the batch unsupervised."""
+    """Stopping at once: close the runner and kill every child process this process started,
+    with its process group, so no student code outlives the batch unsupervised."""
     close = getattr(runner, "close", None)
     if close is not None:
         try:
             close()
         except Exception:
             pass
-    tasks = Path(f"/proc/{os.getpid()}/task")
-    if not tasks.is_dir():
-        return
-    for task in tasks.iterdir():
-        try:
-            children = [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-        for pid in children:
-            try:
-                if os.getpgid(pid) == pid:  # a group leader we started (start_new_session)
-                    os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
+    from grader.runner import kill_children
+    kill_children()
 
 
 def _exit_now_if_stuck(code: int, grace_s: float = 3.0) -> None:

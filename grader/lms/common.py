@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import os
 import signal
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -15,6 +13,7 @@ from grader import __version__
 from grader.durable import write_atomic
 from grader.findings import Finding, Result, Status, Verdict
 from grader.mistakes import catalogue
+from grader.runner import child_pids, kill_children
 from grader.submission import EXTENSIONS
 
 IGNORED_PARTS = ("__MACOSX", "__pycache__", ".ipynb_checkpoints")
@@ -104,55 +103,6 @@ class DeadlineExceeded(BaseException):
     """Not an Exception: no `except Exception` on the way (runner, checks) may swallow it."""
 
 
-def child_pids() -> set[int]:
-    """The processes whose parent is this one (Linux /proc; elsewhere nothing is known)."""
-    me, found = os.getpid(), set()
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return found
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                stat = fh.read().decode("utf-8", "replace")
-        except OSError:
-            continue
-        # "pid (comm) state ppid …": comm may hold spaces and ")", so split after the last ")"
-        fields = stat[stat.rfind(")") + 2:].split()
-        if len(fields) > 1 and fields[1] == str(me):
-            found.add(int(entry))
-    return found
-
-
-def kill_new_children(before: set[int]) -> list[int]:
-    """Kill what grading started and left running when the deadline interrupted it.
-
-    The sandboxed child runs in its own session (so its process group is its pid); the
-    runner kills that group itself when the wall clock runs out, but a deadline raised in the
-    middle of its wait skips that. Only children that did not exist before grading began are
-    touched, so a caller's own helpers (a test session's fork server) survive."""
-    killed = []
-    for pid in sorted(child_pids() - before):
-        try:
-            if os.getpgid(pid) == pid:
-                os.killpg(pid, signal.SIGKILL)  # the child and everything it started
-            else:
-                os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
-        except OSError:
-            continue
-        for _ in range(40):  # reap it (no zombie left behind), but never hang on it
-            try:
-                if os.waitpid(pid, os.WNOHANG)[0]:
-                    break
-            except OSError:
-                break
-            time.sleep(0.05)
-    return killed
-
-
 DEADLINE_MARGIN_S = 5.0  # after the sandbox's own timeout: kill, collect, score, render, write
 
 
@@ -198,12 +148,12 @@ def grade_guarded(deadline_s: float, grade: Callable[[], tuple[dict, str]],
         with deadline(deadline_s):
             return grade()
     except DeadlineExceeded:
-        killed = kill_new_children(before)
+        killed = kill_children(spare=before)
         return failure("grader_timeout", f"grading took longer than {deadline_s:g} s"
                        + (f"; killed {len(killed)} leftover process(es)" if killed else ""))
     except BaseException as exc:  # noqa: BLE001 - a results file must be written whatever failed
         if isinstance(exc, KeyboardInterrupt):
             raise
-        kill_new_children(before)
+        kill_children(spare=before)
         data, log = failure("grader_error", f"{type(exc).__name__}: {exc}")
         return data, log + "\n" + traceback.format_exc()
