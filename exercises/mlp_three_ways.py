@@ -466,10 +466,6 @@ def check_layers_in_init(ev) -> Finding:
     return passed("subclassed_layers_in_init", got=f"{r['weights_after_call']} weights tracked")
 
 
-def _transfer(ev, target) -> dict | None:
-    return next((t for t in ev.get("transfers", []) if t["target"] == target), None)
-
-
 def check_weights_transfer(ev) -> Finding:
     rows = ev.get("transfers", [])
     if not rows:

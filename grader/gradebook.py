@@ -189,8 +189,3 @@ def _num(v: Any) -> str:
 
 def _cell(v: str) -> str:
     return "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
-
-
-def read_grades(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))

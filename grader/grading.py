@@ -18,9 +18,6 @@ from grader.mistakes import Mistake, catalogue, render_evidence
 from grader.runner import Limits, RunOutcome, Runner, SubprocessRunner
 from grader.submission import UnreadableSubmission, find_syntax_error, load_submission
 
-# Problems after which nothing could be graded, if no exercise evidence came back either.
-RUN_PROBLEMS = {"timeout", "output_limit", "memory_limit", "exited_early", "crashed", "tampering"}
-
 
 class Grader:
     def __init__(self, runner: Runner | None = None, limits: Limits | None = None,

@@ -24,7 +24,7 @@ _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True) if sy
 
 CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
 MS_REC, MS_PRIVATE, MS_RDONLY, MS_NOSUID, MS_NODEV = 0x4000, 0x40000, 0x1, 0x2, 0x4
-PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG = 38, 1
+PR_SET_NO_NEW_PRIVS = 38
 
 
 def apply(request: dict[str, Any]) -> dict[str, Any]:

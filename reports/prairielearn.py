@@ -62,10 +62,6 @@ def render_prairielearn(result: Result) -> dict[str, Any]:
     })
 
 
-def render_prairielearn_json(result: Result) -> str:
-    return json.dumps(render_prairielearn(result), ensure_ascii=False, indent=1)  # as _fit measures
-
-
 def _test(name: str, description: str, f: Finding) -> dict[str, Any]:
     return {"name": name + (" (bonus)" if f.bonus else ""), "description": description,
             "points": _num(f.points), "max_points": _num(f.max_points),
