@@ -22,7 +22,7 @@ def _score(value: float) -> str:
 def _finding_block(f: Finding) -> Group:
     icon, style = ICONS[f.status]
     parts = [Text.assemble((f"{icon} ", style), (f.message or f.title, "bold"))]
-    if f.location:
+    if f.location and f.location not in (f.message or ""):  # the message may name it already
         parts.append(Text(f"  at {f.location}", style="cyan"))
     code = f.facts.get("code")
     if code:
