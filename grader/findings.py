@@ -120,6 +120,9 @@ class Result:
     stdout_truncated: bool = False
     sandbox: dict[str, Any] = field(default_factory=dict)
     duration_s: float = 0.0
+    # Where the child's time went (seconds): sandbox set-up, the submission's own code, the
+    # grader's examination of its models, per exercise too. Empty when nothing ran.
+    timings: dict[str, Any] = field(default_factory=dict)
     grader_version: str = ""
 
     @property
@@ -144,5 +147,6 @@ class Result:
             "output": {"text": self.stdout, "truncated": self.stdout_truncated},
             "sandbox": self.sandbox,
             "duration_s": round(self.duration_s, 3),
+            "timings": self.timings,
             "grader_version": self.grader_version,
         }

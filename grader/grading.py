@@ -63,6 +63,7 @@ class Grader:
         if ev is None:
             return self._error(path, only, self._run_problem(outcome), notes=notes, **base)
         notes += ev.get("notes", [])
+        base["timings"] = _timings(ev)
         problems: list[Finding] = []
         if ev.get("problem"):
             p = ev["problem"]
@@ -208,3 +209,18 @@ def _describe_inventory(inventory: list[dict]) -> str:
     if not inventory:
         return "no Keras models, layers or model classes at the top level of your file"
     return ", ".join(f"`{i['name']}` ({i['type']})" for i in inventory[:12])
+
+
+def _timings(ev: dict[str, Any]) -> dict[str, Any]:
+    """The child's own clock readings, as numbers only (the evidence crossed a trust boundary)."""
+    def num(v: Any) -> float | None:
+        return round(float(v), 3) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+    raw = ev.get("timings") if isinstance(ev.get("timings"), dict) else {}
+    out: dict[str, Any] = {k: num(raw.get(k)) for k in ("sandbox_s", "run_s", "collect_s")
+                           if num(raw.get(k)) is not None}
+    per = {ex: num(e.get("collect_s")) for ex, e in ev.get("exercises", {}).items()
+           if isinstance(e, dict) and e.get("attempted") and num(e.get("collect_s")) is not None}
+    if per:
+        out["collect_by_exercise_s"] = per
+    return out

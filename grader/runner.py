@@ -21,7 +21,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 from grader.submission import Source
 from grader.terminal_text import printable
@@ -189,7 +189,7 @@ def supervise(pid: int, out_fd: int, result_fd: int, wait: Callable[[float], int
         # Nothing the submission started outlives it, even when the wait is interrupted (an LMS
         # hook's deadline): its process group, then whatever escaped the group into its cgroup.
         kill_group(pid)
-        stragglers = release_cgroup(pid)
+        stragglers = release_cgroup(pid) + kill_session(pid)
     result.join(timeout=5)
     out.join(timeout=5)
     evidence, sandbox_info = None, {}
@@ -249,13 +249,12 @@ def kill_group(pid: int) -> None:
         pass
 
 
-def child_pids() -> set[int]:
-    """The processes whose parent is this one (Linux /proc; elsewhere nothing is known)."""
-    me, found = os.getpid(), set()
+def processes() -> Iterator[tuple[int, int, int]]:
+    """(pid, parent pid, session id) of every process (Linux /proc; elsewhere nothing)."""
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return found
+        return
     for entry in entries:
         if not entry.isdigit():
             continue
@@ -264,11 +263,35 @@ def child_pids() -> set[int]:
                 stat = fh.read().decode("utf-8", "replace")
         except OSError:
             continue
-        # "pid (comm) state ppid …": comm may hold spaces and ")", so split after the last ")"
+        # "pid (comm) state ppid pgrp session …": comm may hold spaces and ")", so split after
+        # the last ")"
         fields = stat[stat.rfind(")") + 2:].split()
-        if len(fields) > 1 and fields[1] == str(me):
-            found.add(int(entry))
-    return found
+        if len(fields) > 3:
+            yield int(entry), int(fields[1]), int(fields[3])
+
+
+def child_pids() -> set[int]:
+    """The processes whose parent is this one."""
+    me = os.getpid()
+    return {pid for pid, ppid, _ in processes() if ppid == me}
+
+
+def kill_session(sid: int) -> int:
+    """SIGKILL every process still in session `sid`; returns how many.
+
+    A submission runs in a session of its own and the strict sandbox forbids setsid() and
+    setpgid(), so its session holds everything it started. The process-group kill and the cgroup
+    release find them first; this walk is the last net, for a process that left both (or a
+    sandbox level without cgroups)."""
+    killed = 0
+    for pid, _, session in processes():
+        if session == sid and pid != os.getpid():
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except OSError:
+                pass
+    return killed
 
 
 def kill_children(spare: set[int] = frozenset()) -> list[int]:
