@@ -189,6 +189,7 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
         if sub is not None:
             # A dummy forward pass builds a subclassed model properly (build(input_shape) alone
             # leaves the lesson's MLP with 0 weights in Keras 3.15).
+            first = None
             try:
                 first = model_outputs(sub, x)
                 second = model_outputs(sub, x)
@@ -200,7 +201,7 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
             models["subclassed"] = sub
             if role.get("call_ok") and "init_error" not in role:
                 role["training"] = _training_experiment(cls, x, built=sub)
-                role["config"] = _config_round_trip(cls, x)
+                role["config"] = _config_round_trip(cls, sub, x, first, role["repeat_equal"])
         ev["roles"]["subclassed"] = role
         inst = role.get("student_instance")
         if inst and inst["built"] and inst["n_weights"] == 0:
@@ -301,9 +302,10 @@ def _training_experiment(cls, x, built=None) -> dict[str, Any]:
                                               np.array_equal(fit_out, again))}
 
 
-def _config_round_trip(cls, x) -> dict[str, Any]:
-    """get_config() → JSON → from_config() on a fresh instance: same layers, same outputs once
-    the weights are copied."""
+def _config_round_trip(cls, model, x, ref, repeatable: bool) -> dict[str, Any]:
+    """get_config() → JSON → from_config() of `model`, a fresh instance the grader built and
+    called (its outputs on `x` are `ref`): same layers, same outputs once the weights are
+    copied. The model's weights never change here; the clone is the only new model."""
     import json
 
     import numpy as np
@@ -311,14 +313,12 @@ def _config_round_trip(cls, x) -> dict[str, Any]:
 
     stage = "get_config()"
     try:
-        model = cls()
-        model_outputs(model, x)
         config = model.get_config()
         stage = "json.dumps(get_config())"
         json.dumps(config)
         stage = "from_config()"
         clone = cls.from_config(config)
-        model_outputs(clone, x)
+        model_outputs(clone, x)  # builds it
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "stage": stage, "error": error_text(exc)}
     a, b = dense_chain(model), dense_chain(clone)
@@ -330,10 +330,8 @@ def _config_round_trip(cls, x) -> dict[str, Any]:
                 "keys": sorted(map(str, config))}
     try:
         clone.set_weights(model.get_weights())
-        ref = model_outputs(model, x)
         # A model that is random at inference (dropout left on) cannot be compared this way; the
         # outputs_equal check names that.
-        repeatable = bool(np.array_equal(ref, model_outputs(model, x)))
         same = not repeatable or bool(np.allclose(model_outputs(clone, x), ref, rtol=RTOL, atol=0))
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "stage": "set_weights()", "error": error_text(exc)}
