@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import functools
 import os
 import resource
 import sys
@@ -323,7 +324,10 @@ DENIED_SYSCALLS = (
 )
 
 
-def _seccomp() -> str:
+@functools.lru_cache(maxsize=1)
+def _seccomp_filter():
+    """The filter, built once: in the fork server before it forks (~40 ms of libseccomp and
+    ctypes work that every child would repeat), or on first use elsewhere."""
     import pyseccomp as seccomp  # needs libseccomp (Debian's libseccomp2)
     f = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
     denied = []
@@ -337,5 +341,20 @@ def _seccomp() -> str:
         f.set_attr(seccomp.Attr.CTL_TSYNC, 1)  # every thread, TensorFlow's included
     except Exception:  # noqa: BLE001
         pass
+    return f, len(denied)
+
+
+def prepare() -> None:
+    """What can be made ready before a submission exists (called by the fork server). Failure
+    here is not an error: the child tries again and records what it could not apply."""
+    if sys.platform.startswith("linux"):
+        try:
+            _seccomp_filter()  # an exception is not cached: the child will try again
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _seccomp() -> str:
+    f, denied = _seccomp_filter()
     f.load()
-    return f"seccomp ({len(denied)} calls denied)"
+    return f"seccomp ({denied} calls denied)"
