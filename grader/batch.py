@@ -369,6 +369,9 @@ class BatchRun:
         self.write_failed: str | None = None
         self.stop = _StopRequest()
         self._index_written = 0.0
+        # At most --jobs submissions run at once; a worker renders its report outside this, so
+        # the next submission starts while the last one's HTML is written (one extra thread).
+        self._slots = threading.BoundedSemaphore(args.jobs)
 
     # -- the run ------------------------------------------------------------------------
     def run(self, subs: list[Submission], warnings: list[str]) -> int:
@@ -387,6 +390,9 @@ class BatchRun:
             if self.args.force or not self.book.is_graded(sub.id, digest):
                 todo.append((sub, digest))
         skipped = len(subs) - len(todo)
+        # Longest first (file size as the estimate: a whole notebook takes longer than a short
+        # script), so the batch does not end with one worker busy and the others idle.
+        todo.sort(key=lambda item: -_expected_cost(item[0]))
         self._write_derived(force=True)
         start = time.monotonic()
         stop = self.stop
@@ -418,7 +424,7 @@ class BatchRun:
                             MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"),
                             TimeRemainingColumn(), console=self.console,
                             disable=self.args.quiet, transient=False)
-        pool = ThreadPoolExecutor(max_workers=self.args.jobs, thread_name_prefix="grade")
+        pool = ThreadPoolExecutor(max_workers=self.args.jobs + 1, thread_name_prefix="grade")
         futures: dict[Future, tuple[Submission, str]] = {
             pool.submit(self._grade_one, sub): (sub, digest) for sub, digest in todo}
         pending = set(futures)
@@ -428,9 +434,10 @@ class BatchRun:
             while pending and not stop.abandon:
                 done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    if not fut.cancelled():
-                        self._record(fut, *futures[fut], progress)
-                        progress.advance(task)
+                    if fut.cancelled() or (fut.exception() is None and fut.result() is None):
+                        continue  # stopped before it began
+                    self._record(fut, *futures[fut], progress)
+                    progress.advance(task)
                 if self.write_failed:
                     stop.requested = True
                 if stop.requested and not cancelled:
@@ -449,14 +456,17 @@ class BatchRun:
         """In a worker thread: grade (a child process of its own) and render the report."""
         from reports.html import render_html
         tb = ""
-        try:
-            result = self.grader.grade(sub.path, only=self.only)
-            if self.rubric is not None:
-                from grader.rubric import apply_rubric
-                result = apply_rubric(result, self.rubric)
-        except Exception:  # a grader bug: still a record and a report, and exit code 1
-            tb = traceback.format_exc()
-            result = grader_failure(self.grader, sub.path, tb, self.only)
+        with self._slots:
+            if self.stop.requested:
+                return None  # Ctrl-C came while this one waited for a slot: start nothing new
+            try:
+                result = self.grader.grade(sub.path, only=self.only)
+                if self.rubric is not None:
+                    from grader.rubric import apply_rubric
+                    result = apply_rubric(result, self.rubric)
+            except Exception:  # a grader bug: still a record and a report, and exit code 1
+                tb = traceback.format_exc()
+                result = grader_failure(self.grader, sub.path, tb, self.only)
         result.notes[:0] = sub.notes
         try:
             html = render_html(result)
@@ -530,6 +540,16 @@ class BatchRun:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+def _expected_cost(sub: Submission) -> int:
+    total = 0
+    for f in sub.files:
+        try:
+            total += f.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
 class _StopRequest:
     """Ctrl-C once: start nothing new, let the gradings under way finish and record them.
     Ctrl-C twice (or SIGTERM): stop at once. The handler only sets flags, so an interrupt

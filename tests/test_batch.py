@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -358,7 +359,8 @@ def test_ctrl_c_keeps_what_is_graded_and_a_rerun_grades_only_the_rest(tmp_path):
 
 def test_ctrl_c_twice_stops_at_once(tmp_path):
     s, out = tmp_path / "subs", tmp_path / "out"
-    write(s / "fast.py", "x = 1\n")
+    # The batch grades the largest files first: fast.py is padded to go first.
+    write(s / "fast.py", "x = 1\n" + "# padding\n" * 10)
     for i in range(3):
         write(s / f"stuck{i}.py", f"x = {i}  # fake: stuck\n")
     proc = _grade_process(tmp_path, str(s), "--out", str(out), "--jobs", "1", delay=0.0)
@@ -423,3 +425,32 @@ def test_a_rubric_applies_to_every_submission_and_a_bad_one_is_a_usage_error(tmp
         batch.main([str(s), "--out", str(out), "-q", "--rubric", str(bad)])
     assert exc.value.code == 2
     assert "no_such_check" in capsys.readouterr().err
+
+
+def test_largest_first_and_never_more_than_jobs_at_once(tmp_path, monkeypatch):
+    """The worker that renders a report lets the next submission start, but no more than --jobs
+    submissions ever run together; the largest files go first so the batch ends evenly."""
+    running, peak, order = [0], [0], []
+    lock = threading.Lock()
+
+    class CountingRunner(FakeRunner):
+        def run(self, source, exercises, limits):
+            with lock:
+                running[0] += 1
+                peak[0] = max(peak[0], running[0])
+                order.append(Path(source.path).stem)
+            try:
+                time.sleep(0.05)
+                return super().run(source, exercises, limits)
+            finally:
+                with lock:
+                    running[0] -= 1
+
+    monkeypatch.setattr(batch, "make_runner", lambda no_pool: (CountingRunner(), ""))
+    s, out = tmp_path / "s", tmp_path / "out"
+    for i in range(8):
+        write(s / f"s{i}.py", "x = 1\n" + "# line\n" * (i * 10))
+    assert batch.main([str(s), "--out", str(out), "--jobs", "2", "-q"]) == 0
+    assert peak[0] <= 2
+    assert order[:2] == ["s7", "s6"] or order[:2] == ["s6", "s7"]
+    assert sorted(r["batch"]["id"] for r in jsonl(out)) == [f"s{i}" for i in range(8)]
