@@ -49,8 +49,12 @@ def test_the_server_refuses_to_serve_once_an_op_has_run(tmp_path):
 
 
 LEAKY = """
+import gc, signal
 import keras
 from keras import layers
+print("garbage collector on:", gc.isenabled())
+print("SIGCHLD handler:", signal.getsignal(signal.SIGCHLD) == signal.SIG_DFL)
+print("wake-up fd:", signal.set_wakeup_fd(-1))
 print("policy at start:", keras.mixed_precision.global_policy().name)
 print("first layer name:", layers.Dense(1).name)
 keras.mixed_precision.set_global_policy("mixed_float16")
@@ -70,3 +74,7 @@ def test_each_forked_child_starts_pristine(tmp_path):
     for out in outputs:  # the third child as fresh as the first
         assert "policy at start: float32" in out, out
         assert "first layer name: dense\n" in out, out
+        # the server's own settings (no collector while importing, its SIGCHLD wake-up pipe)
+        # are not the student's
+        assert "garbage collector on: True" in out, out
+        assert "SIGCHLD handler: True" in out and "wake-up fd: -1" in out, out
