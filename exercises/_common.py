@@ -56,6 +56,18 @@ def find_model(namespace: dict, names: tuple[str, ...], looks_like: Callable[[An
     return None, None, None
 
 
+def probe_inputs(model, probe, batch: int = 2) -> Any:
+    """Fake inputs matching a built functional model's own inputs (one array, or a list in
+    the model's input order), or None when their shapes are not known."""
+    from grader.introspect import shape_list
+
+    shapes = [shape_list(t.shape) for t in (getattr(model, "inputs", None) or [])]
+    if not shapes or any(s is None or None in s[1:] for s in shapes):
+        return None
+    arrays = [probe.batch(batch, *s[1:]) for s in shapes]
+    return arrays[0] if len(arrays) == 1 else arrays
+
+
 def model_outputs(model, inputs) -> Any:
     import keras
     import numpy as np

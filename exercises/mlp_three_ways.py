@@ -138,7 +138,7 @@ def _is_mlp(model) -> bool:
 
 def collect(namespace: dict, probe) -> dict[str, Any]:
     import keras
-    from grader.introspect import activations_as_called, describe_model, model_kind
+    from grader.introspect import describe_model, model_kind
     from grader.terminal_text import strip_ansi
 
     names = ("make_sequential", "seq_model", "fn_model", "MLP", "sub_model")
@@ -213,14 +213,10 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
                 "pass, as the lesson's first option does.")
 
     for name, model in models.items():
-        # The call graph only where Keras has one: a subclassed call() is opaque Python.
-        d = describe_model(model, ev["roles"][name].get("source"), graph=name == "functional")
-        try:  # Dense(256) + Activation("relu") is Dense(256, activation="relu"), spelled twice
-            folded = activations_as_called(model, x)
-        except Exception:  # noqa: BLE001 - a model that cannot run is named by other checks
-            folded = {}
-        for row in d["dense_chain"]:
-            row["activation"] = folded.get(row["name"], row["activation"])
+        # The call graph only where Keras has one: a subclassed call() is opaque Python. The
+        # forward pass on x folds Dense(256) + Activation("relu") into Dense(256, relu).
+        d = describe_model(model, ev["roles"][name].get("source"), graph=name == "functional",
+                           probe_input=x)
         ev["summaries"][f"{name}: {ev['roles'][name].get('source')}"] = d.pop("summary")
         ev["roles"][name]["model"] = d
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from exercises._common import (LEAKED_MIXED_PRECISION, dtype_policy_check, find_model,
-                               layer_activation, model_outputs)
+                               model_outputs)
 from exercises._lesson_models import claimed_elsewhere
 from grader import diagram
 from grader.exercise import Check, Exercise
@@ -173,22 +173,30 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
         return {"attempted": False}
     ev: dict[str, Any] = {"attempted": True, "graded_object": var,
                           "notes": [note] if note else []}
-    ev["forward"] = _forward(model, probe)  # also builds a subclassed model before describing
-    ev["model"] = describe_model(model, var)
+    inputs = _probe_pair(model, probe)
+    ev["forward"] = _forward(model, inputs)  # also builds a subclassed model before describing
+    ev["model"] = describe_model(model, var, probe_input=[x[:2] for x in inputs])
     ev["summaries"] = {var: ev["model"].pop("summary")}
     return ev
 
 
-def _forward(model, probe, batch: int = 16) -> dict[str, Any]:
-    import numpy as np
+def _probe_pair(model, probe, batch: int = 16) -> list:
+    """A fake (left, right) batch shaped like the model's inputs, (784,) each by default."""
     from grader.introspect import shape_list
-    from grader.terminal_text import strip_ansi
 
     shapes = [shape_list(t.shape)[1:] for t in (getattr(model, "inputs", None) or [])] \
         if getattr(model, "built", False) and getattr(model, "inputs", None) else []
     if len(shapes) != 2 or any(s is None or None in s for s in shapes):
         shapes = [[INPUT_DIM], [INPUT_DIM]]
-    left, right = (probe.batch(batch, *s) for s in shapes)
+    return [probe.batch(batch, *s) for s in shapes]
+
+
+def _forward(model, inputs: list) -> dict[str, Any]:
+    import numpy as np
+    from grader.terminal_text import strip_ansi
+
+    left, right = inputs
+    batch = len(left)
     try:
         out = model_outputs(model, [left, right])
         again = model_outputs(model, [left, right])
@@ -225,27 +233,14 @@ def _branches(m: dict) -> dict[str, Any] | None:
         for c in calls:
             if c["deps"] == [name] and c["class"] != "InputLayer":
                 path += [dict(layers[lid], id=lid) for lid in c["expanded"]]
-        dense[name] = _fold_activation_layers(path)
+        # each Dense row carries the activation it effectively has (describe_model folds a
+        # Dense(256) + ReLU() pair into relu)
+        dense[name] = [row for row in path if row.get("class") == "Dense"]
     merged = [c for c in calls if len(c["deps"]) >= 2]
     merge = [c for c in merged if all(len(by_id[p]["deps"]) < 2 for p in c["inputs"] if p in by_id)]
     head = layers.get(calls[-1]["layer"]) if calls else None
     return {"inputs": inputs, "dense": dense, "merge": merge, "head": head,
             "head_call": calls[-1]}
-
-
-def _fold_activation_layers(path: list[dict]) -> list[dict]:
-    """The Dense rows of one branch, each with the activation it effectively has: a linear
-    Dense immediately followed by an Activation("relu") or ReLU() layer counts as relu."""
-    out = []
-    for i, row in enumerate(path):
-        if row.get("class") != "Dense":
-            continue
-        nxt = path[i + 1] if i + 1 < len(path) else None
-        act = layer_activation(nxt) if nxt else None
-        if row.get("activation") == "linear" and act:
-            row = dict(row, activation=act)
-        out.append(row)
-    return out
 
 
 def _names(rows: list[dict]) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from exercises._common import (LEAKED_MIXED_PRECISION, dtype_policy_check, find_model,
-                               layer_activation)
+                               probe_inputs)
 from exercises._lesson_models import claimed_elsewhere, error_text
 from grader import diagram
 from grader.exercise import Check, Exercise
@@ -171,7 +171,7 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
         return {"attempted": False}
     ev: dict[str, Any] = {"attempted": True, "graded_object": var,
                           "notes": [note] if note else []}
-    ev["model"] = describe_model(model, var)
+    ev["model"] = describe_model(model, var, probe_input=probe_inputs(model, probe))
     ev["summaries"] = {var: ev["model"].pop("summary")}
     ev["outputs"] = _outputs(model)
     ev["compile"] = _compile_facts(model)
@@ -303,28 +303,12 @@ def _input_roles(m: dict) -> dict[str, str | None]:
 
 def _chain(m: dict, input_name: str | None) -> list[dict]:
     """The Dense layers that only this input flows through, in data-flow order, each with the
-    activation of an activation layer applied straight after it when it has none of its own."""
+    activation it effectively has (describe_model folds Dense(16) + ReLU() into relu)."""
     if input_name is None:
         return []
-    rows: list[dict] = []
-    last_dense, last_call = None, None   # the Dense whose output the next layer reads, if any
-    for c in m.get("calls", []):
-        if c["deps"] != [input_name] or c["class"] == "InputLayer":
-            continue
-        if c["inputs"] != [last_call]:
-            last_dense = None
-        for lid in c["expanded"]:
-            layer = m["layers"][lid]
-            if layer["class"] == "Dense":
-                last_dense = dict(layer)
-                rows.append(last_dense)
-                continue
-            act = layer_activation(layer)
-            if last_dense is not None and act and last_dense.get("activation") == "linear":
-                last_dense["activation"] = act
-            last_dense = None
-        last_call = c["id"]
-    return rows
+    return [dict(m["layers"][lid]) for c in m.get("calls", [])
+            if c["deps"] == [input_name] and c["class"] != "InputLayer"
+            for lid in c["expanded"] if m["layers"][lid]["class"] == "Dense"]
 
 
 def _describe_chain(rows: list[dict], start: int | None) -> str:
@@ -356,13 +340,12 @@ def _heads(ev) -> list[dict]:
         call = next((c for c in reversed(calls) if c["name"] == o["layer"]), None)
         layer = m["layers"].get(call["layer"], {}) if call else {}
         activation = layer.get("activation")
-        # Dense(10) then Activation("softmax", name="digit"): the head is the Dense with the
-        # activation layer's activation.
-        act = layer_activation(layer)
-        parent = by_id.get(call["inputs"][0]) if act and len(call["inputs"]) == 1 else None
+        # Dense(10) then Activation("softmax", name="digit"): the head is the Dense, whose
+        # activation describe_model has already folded in.
+        parent = by_id.get(call["inputs"][0]) if call and len(call["inputs"]) == 1 else None
         dense = m["layers"].get(parent["layer"], {}) if parent else {}
-        if dense.get("class") == "Dense" and dense.get("activation") == "linear":
-            layer, activation = dense, act
+        if dense.get("class") == "Dense" and dense.get("activation_layer") == layer.get("name"):
+            layer, activation = dense, dense["activation"]
         out.append({"name": o["name"], "layer": o["layer"], "class": layer.get("class"),
                     "units": layer.get("units"), "activation": activation,
                     "deps": call["deps"] if call else []})

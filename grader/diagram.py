@@ -98,12 +98,14 @@ def _node(lid: str, row: dict, layers: dict[str, dict], call: dict | None) -> di
     cls = row.get("class", "?")
     node = {"id": lid, "name": row.get("name", "?"), "class": cls,
             "kind": "input" if cls == "InputLayer" else row.get("kind", "layer"),
-            "units": row.get("units"), "activation": row.get("activation"),
+            # the layer as written: Dense(256) then ReLU() is drawn as two boxes
+            "units": row.get("units"), "activation": row.get("own_activation", row.get("activation")),
             "params": row.get("params"), "output_shapes": [], "calls": 0, "inner": []}
     inner = call.get("expanded", [lid]) if call else _leaves(lid, layers)
     if inner != [lid]:
-        node["inner"] = [{k: layers[i].get(k) for k in ("name", "class", "units", "activation",
-                                                       "params")}
+        node["inner"] = [{"name": layers[i].get("name"), "class": layers[i].get("class"),
+                          "units": layers[i].get("units"), "params": layers[i].get("params"),
+                          "activation": layers[i].get("own_activation", layers[i].get("activation"))}
                          for i in inner if i in layers]
     return node
 

@@ -69,10 +69,11 @@ class LayerTable:
     its description. Auto-generated names (dense_7) come from process-wide counters, so ids, not
     names, tell layers apart."""
 
-    def __init__(self) -> None:
+    def __init__(self, folded: dict[int, tuple[str, str]] | None = None) -> None:
         self.ids: dict[int, str] = {}
         self.rows: dict[str, dict[str, Any]] = {}
         self._keep: list = []  # keep objects alive so id() stays unique
+        self.folded = folded or {}
 
     def add(self, op, parent: str | None = None) -> str:
         if id(op) in self.ids:
@@ -82,6 +83,7 @@ class LayerTable:
         self._keep.append(op)
         row = describe_layer(op)
         row.update(id=lid, parent=parent)
+        _fold(row, self.folded.get(id(op)))
         self.rows[lid] = row
         if isinstance(op, keras.Model) or _has_sublayers(op):
             row["children"] = [self.add(sub, lid) for sub in _sublayers(op)]
@@ -176,9 +178,18 @@ def summary_text(model) -> str:
     return strip_ansi("\n".join(lines))
 
 
-def describe_model(model, var: str | None = None, *, graph: bool = True) -> dict[str, Any]:
-    """Everything the checks may want to know about one model, as plain data."""
-    table = LayerTable()
+def describe_model(model, var: str | None = None, *, graph: bool = True,
+                   probe_input: Any = None) -> dict[str, Any]:
+    """Everything the checks may want to know about one model, as plain data. With
+    `probe_input`, each Dense row's `activation` is the one it effectively has (see
+    effective_activations; its own is kept as `own_activation`)."""
+    folded: dict[int, tuple[str, str]] = {}
+    if probe_input is not None:
+        try:
+            folded = effective_activations(model, probe_input)
+        except Exception:  # noqa: BLE001 - a model that cannot run is named by other checks
+            folded = {}
+    table = LayerTable(folded)
     kind = model_kind(model)
     desc: dict[str, Any] = {
         "var": var, "name": model.name, "class": type(model).__name__, "kind": kind,
@@ -203,7 +214,7 @@ def describe_model(model, var: str | None = None, *, graph: bool = True) -> dict
             pass  # a Sequential built without an Input has no symbolic inputs
     desc["layers"] = table.rows
     desc["top_layers"] = [table.ids[id(l)] for l in _sublayers(model) if id(l) in table.ids]
-    desc["dense_chain"] = dense_chain(model)
+    desc["dense_chain"] = dense_chain(model, folded)
     return desc
 
 
@@ -216,14 +227,22 @@ def _all_layers(model) -> list:
     return out
 
 
-def dense_chain(model) -> list[dict[str, Any]]:
+def _fold(row: dict[str, Any], folded: tuple[str, str] | None) -> None:
+    if folded is not None:
+        row["own_activation"] = row.get("activation")
+        row["activation"], row["activation_layer"] = folded
+
+
+def dense_chain(model, folded: dict[int, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     """The Dense layers in data-flow order, found by chaining kernel shapes (in → out) rather
     than attribute order: a subclassed model that creates its head first in __init__ still
-    computes 784 → 256 → 64 → 10."""
+    computes 784 → 256 → 64 → 10. `folded`: see effective_activations."""
     dense = [l for l in _all_layers(model) if isinstance(l, keras.layers.Dense) and l.built
              and getattr(l, "kernel", None) is not None]
     rows = [{"name": l.name, "in": int(l.kernel.shape[0]), "units": int(l.units),
              "activation": activation_name(l), "use_bias": bool(l.use_bias)} for l in dense]
+    for l, row in zip(dense, rows):
+        _fold(row, (folded or {}).get(id(l)))
     ordered, remaining = [], rows[:]
     produced = {r["units"] for r in rows}
     start = next((r for r in remaining if r["in"] not in produced), remaining[0] if remaining else None)
@@ -247,37 +266,45 @@ def _activation_layer(layer) -> str | None:
     return None
 
 
-def activations_as_called(model, x) -> dict[str, str]:
-    """{Dense layer name: activation} for each linear Dense that a forward pass on `x` follows
-    at once with an activation-only layer: `Dense(256)` then `Activation("relu")` computes
-    `Dense(256, activation="relu")`. Empty when the model has no such layer (the lesson's
-    style costs nothing). The order comes from the calls themselves, so it holds for a
-    subclassed model's call() as for a graph; the spies are removed afterwards."""
-    leaves = [l for l in _all_layers(model)
-              if not (isinstance(l, keras.Model) or _has_sublayers(l)) and "call" not in vars(l)]
-    if not any(_activation_layer(l) for l in leaves):
+def effective_activations(model, inputs) -> dict[int, tuple[str, str]]:
+    """{id(Dense layer): (activation, activation layer's name)} for each linear Dense whose
+    output goes, and goes only, into an activation-only layer: `Dense(256)` then
+    `Activation("relu")` (or `ReLU()`) computes `Dense(256, activation="relu")`, the same
+    function spelled as two layers. Read from one forward pass on `inputs`, with every layer
+    call recorded (the layer, the tensors it was given, the tensor it returned), so it follows
+    the data, whatever the style: a functional graph whose two branches Keras runs
+    interleaved, a Sequential, a subclassed call(), nested sub-models. A Dense shared by several
+    calls counts only if every call is followed the same way. Empty when the model has no
+    activation-only layer (the lesson's style costs no forward pass)."""
+    if not any(_activation_layer(l) for l in _all_layers(model)):
         return {}
-    order: list = []
+    calls: list[tuple[Any, list, Any]] = []  # the tensors are kept alive: identity is compared
+    real = keras.layers.Layer.__call__
 
-    def spy(layer, real):
-        def call(*args, **kwargs):
-            order.append(layer)
-            return real(*args, **kwargs)
-        return call
+    def recording(self, *args, **kwargs):
+        out = real(self, *args, **kwargs)
+        given = args[0] if args else next(iter(kwargs.values()), None)
+        calls.append((self, keras.tree.flatten(given) if given is not None else [], out))
+        return out
 
-    for layer in leaves:
-        object.__setattr__(layer, "call", spy(layer, layer.call))  # past Keras' attribute tracking
+    keras.layers.Layer.__call__ = recording  # Model and every layer inherit it
     try:
-        model(x, training=False)
+        model(inputs, training=False)
     finally:
-        for layer in leaves:
-            object.__delattr__(layer, "call")
-    folded = {}
-    for layer, following in zip(order, order[1:]):
-        act = _activation_layer(following)
-        if isinstance(layer, keras.layers.Dense) and activation_name(layer) == "linear" and act:
-            folded[layer.name] = act
-    return folded
+        keras.layers.Layer.__call__ = real
+    consumers: dict[int, list] = {}
+    for layer, given, _ in calls:
+        for t in given:
+            consumers.setdefault(id(t), []).append(layer)
+    per_layer: dict[int, set] = {}
+    for layer, _, out in calls:
+        if not isinstance(layer, keras.layers.Dense):
+            continue
+        readers = consumers.get(id(out), [])
+        act = _activation_layer(readers[0]) if len(readers) == 1 else None
+        folded = (act, readers[0].name) if act and activation_name(layer) == "linear" else None
+        per_layer.setdefault(id(layer), set()).add(folded)
+    return {lid: next(iter(f)) for lid, f in per_layer.items() if len(f) == 1 and None not in f}
 
 
 def inventory(namespace: dict[str, Any]) -> list[dict[str, str]]:
