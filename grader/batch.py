@@ -369,9 +369,6 @@ class BatchRun:
         self.write_failed: str | None = None
         self.stop = _StopRequest()
         self._index_written = 0.0
-        # At most --jobs submissions run at once; a worker renders its report outside this, so
-        # the next submission starts while the last one's HTML is written (one extra thread).
-        self._slots = threading.BoundedSemaphore(args.jobs)
 
     # -- the run ------------------------------------------------------------------------
     def run(self, subs: list[Submission], warnings: list[str]) -> int:
@@ -424,7 +421,7 @@ class BatchRun:
                             MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"),
                             TimeRemainingColumn(), console=self.console,
                             disable=self.args.quiet, transient=False)
-        pool = ThreadPoolExecutor(max_workers=self.args.jobs + 1, thread_name_prefix="grade")
+        pool = ThreadPoolExecutor(max_workers=self.args.jobs, thread_name_prefix="grade")
         futures: dict[Future, tuple[Submission, str]] = {
             pool.submit(self._grade_one, sub): (sub, digest) for sub, digest in todo}
         pending = set(futures)
@@ -434,10 +431,9 @@ class BatchRun:
             while pending and not stop.abandon:
                 done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    if fut.cancelled() or (fut.exception() is None and fut.result() is None):
-                        continue  # stopped before it began
-                    self._record(fut, *futures[fut], progress)
-                    progress.advance(task)
+                    if not fut.cancelled():
+                        self._record(fut, *futures[fut], progress)
+                        progress.advance(task)
                 if self.write_failed:
                     stop.requested = True
                 if stop.requested and not cancelled:
@@ -453,36 +449,33 @@ class BatchRun:
         pool.shutdown(wait=not stop.abandon, cancel_futures=True)
 
     def _grade_one(self, sub: Submission):
-        """In a worker thread: grade (a child process of its own) and render the report."""
-        from reports.html import render_html
+        """In a worker thread: grade (a child process of its own). The report is rendered by the
+        main thread, so the worker starts the next submission at once."""
         tb = ""
-        with self._slots:
-            if self.stop.requested:
-                return None  # Ctrl-C came while this one waited for a slot: start nothing new
-            try:
-                result = self.grader.grade(sub.path, only=self.only)
-                if self.rubric is not None:
-                    from grader.rubric import apply_rubric
-                    result = apply_rubric(result, self.rubric)
-            except Exception:  # a grader bug: still a record and a report, and exit code 1
-                tb = traceback.format_exc()
-                result = grader_failure(self.grader, sub.path, tb, self.only)
-        result.notes[:0] = sub.notes
         try:
-            html = render_html(result)
-        except Exception:
-            tb = tb or traceback.format_exc()
-            html = _fallback_html(result.to_dict(), tb)
-        return result, html, tb
+            result = self.grader.grade(sub.path, only=self.only)
+            if self.rubric is not None:
+                from grader.rubric import apply_rubric
+                result = apply_rubric(result, self.rubric)
+        except Exception:  # a grader bug: still a record and a report, and exit code 1
+            tb = traceback.format_exc()
+            result = grader_failure(self.grader, sub.path, tb, self.only)
+        result.notes[:0] = sub.notes
+        return result, tb
 
     def _record(self, fut: Future, sub: Submission, digest: str, progress) -> None:
         """In the main thread, in the order gradings finish: report, then the durable line,
         then the files derived from the lines."""
+        from reports.html import render_html
         try:
-            result, html, tb = fut.result()
+            result, tb = fut.result()
         except BaseException:  # not even a failure record could be built: never lose it
             tb = traceback.format_exc()
             result = grader_failure(self.grader, sub.path, tb, self.only)
+        try:
+            html = render_html(result)
+        except Exception:
+            tb = tb or traceback.format_exc()
             html = _fallback_html(result.to_dict(), tb)
         record = result.to_dict()
         record["batch"] = {

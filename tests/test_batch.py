@@ -428,8 +428,8 @@ def test_a_rubric_applies_to_every_submission_and_a_bad_one_is_a_usage_error(tmp
 
 
 def test_largest_first_and_never_more_than_jobs_at_once(tmp_path, monkeypatch):
-    """The worker that renders a report lets the next submission start, but no more than --jobs
-    submissions ever run together; the largest files go first so the batch ends evenly."""
+    """No more than --jobs submissions ever run together, and the largest files go first so
+    the batch ends evenly."""
     running, peak, order = [0], [0], []
     lock = threading.Lock()
 
