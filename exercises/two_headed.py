@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from exercises._common import (LEAKED_MIXED_PRECISION, dtype_policy_check, find_model,
-                               probe_inputs)
+                               layer_activation, probe_inputs)
 from exercises._lesson_models import claimed_elsewhere, error_text
 from grader import diagram
 from grader.exercise import Check, Exercise
@@ -340,12 +340,15 @@ def _heads(ev) -> list[dict]:
         call = next((c for c in reversed(calls) if c["name"] == o["layer"]), None)
         layer = m["layers"].get(call["layer"], {}) if call else {}
         activation = layer.get("activation")
-        # Dense(10) then Activation("softmax", name="digit"): the head is the Dense, whose
-        # activation describe_model has already folded in.
-        parent = by_id.get(call["inputs"][0]) if call and len(call["inputs"]) == 1 else None
+        # Dense(10) then Activation("softmax", name="digit"): the head computes
+        # softmax(Dense(10)), whatever else reads the logits (so the Dense's own activation is
+        # read here, not the one describe_model folds in only for a Dense with one reader).
+        act = layer_activation(layer)
+        parent = by_id.get(call["inputs"][0]) if act and len(call["inputs"]) == 1 else None
         dense = m["layers"].get(parent["layer"], {}) if parent else {}
-        if dense.get("class") == "Dense" and dense.get("activation_layer") == layer.get("name"):
-            layer, activation = dense, dense["activation"]
+        own = dense.get("own_activation", dense.get("activation"))
+        if dense.get("class") == "Dense" and own == "linear":
+            layer, activation = dense, act
         out.append({"name": o["name"], "layer": o["layer"], "class": layer.get("class"),
                     "units": layer.get("units"), "activation": activation,
                     "deps": call["deps"] if call else []})
