@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from exercises._common import (LEAKED_MIXED_PRECISION, dtype_policy_check, find_model,
-                               model_outputs)
+                               model_outputs, probe_inputs)
 from exercises._lesson_models import claimed_elsewhere
 from grader import diagram
 from grader.exercise import Check, Exercise
@@ -182,13 +182,10 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
 
 def _probe_pair(model, probe, batch: int = 16) -> list:
     """A fake (left, right) batch shaped like the model's inputs, (784,) each by default."""
-    from grader.introspect import shape_list
-
-    shapes = [shape_list(t.shape)[1:] for t in (getattr(model, "inputs", None) or [])] \
-        if getattr(model, "built", False) and getattr(model, "inputs", None) else []
-    if len(shapes) != 2 or any(s is None or None in s for s in shapes):
-        shapes = [[INPUT_DIM], [INPUT_DIM]]
-    return [probe.batch(batch, *s) for s in shapes]
+    pair = probe_inputs(model, probe, batch) if getattr(model, "built", False) else None
+    if isinstance(pair, list) and len(pair) == 2:
+        return pair
+    return [probe.batch(batch, INPUT_DIM), probe.batch(batch, INPUT_DIM)]
 
 
 def _forward(model, inputs: list) -> dict[str, Any]:

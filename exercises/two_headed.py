@@ -346,8 +346,7 @@ def _heads(ev) -> list[dict]:
         act = layer_activation(layer)
         parent = by_id.get(call["inputs"][0]) if act and len(call["inputs"]) == 1 else None
         dense = m["layers"].get(parent["layer"], {}) if parent else {}
-        own = dense.get("own_activation", dense.get("activation"))
-        if dense.get("class") == "Dense" and own == "linear":
+        if dense.get("class") == "Dense" and diagram.written_activation(dense) == "linear":
             layer, activation = dense, act
         out.append({"name": o["name"], "layer": o["layer"], "class": layer.get("class"),
                     "units": layer.get("units"), "activation": activation,

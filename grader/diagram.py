@@ -94,18 +94,24 @@ def _sequential_chain(desc: dict[str, Any], nodes: dict[str, dict]) -> list[dict
     return [{"source": a, "target": b, "via": via} for a, b in zip(order, order[1:])]
 
 
+def written_activation(row: dict[str, Any]) -> str | None:
+    """A layer row's activation as the student wrote it: describe_model folds Dense(256) +
+    ReLU() into relu for the checks, and keeps the Dense's own as `own_activation`."""
+    return row.get("own_activation", row.get("activation"))
+
+
 def _node(lid: str, row: dict, layers: dict[str, dict], call: dict | None) -> dict[str, Any]:
     cls = row.get("class", "?")
     node = {"id": lid, "name": row.get("name", "?"), "class": cls,
             "kind": "input" if cls == "InputLayer" else row.get("kind", "layer"),
             # the layer as written: Dense(256) then ReLU() is drawn as two boxes
-            "units": row.get("units"), "activation": row.get("own_activation", row.get("activation")),
+            "units": row.get("units"), "activation": written_activation(row),
             "params": row.get("params"), "output_shapes": [], "calls": 0, "inner": []}
     inner = call.get("expanded", [lid]) if call else _leaves(lid, layers)
     if inner != [lid]:
         node["inner"] = [{"name": layers[i].get("name"), "class": layers[i].get("class"),
                           "units": layers[i].get("units"), "params": layers[i].get("params"),
-                          "activation": layers[i].get("own_activation", layers[i].get("activation"))}
+                          "activation": written_activation(layers[i])}
                          for i in inner if i in layers]
     return node
 

@@ -217,10 +217,10 @@ def _timings(ev: dict[str, Any]) -> dict[str, Any]:
         return round(float(v), 3) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
     raw = ev.get("timings") if isinstance(ev.get("timings"), dict) else {}
-    out: dict[str, Any] = {k: num(raw.get(k)) for k in ("sandbox_s", "run_s", "collect_s")
-                           if num(raw.get(k)) is not None}
-    per = {ex: num(e.get("collect_s")) for ex, e in ev.get("exercises", {}).items()
-           if isinstance(e, dict) and e.get("attempted") and num(e.get("collect_s")) is not None}
+    out: dict[str, Any] = {k: v for k in ("sandbox_s", "run_s", "collect_s")
+                           if (v := num(raw.get(k))) is not None}
+    per = {ex: v for ex, e in ev.get("exercises", {}).items() if isinstance(e, dict)
+           and e.get("attempted") and (v := num(e.get("collect_s"))) is not None}
     if per:
         out["collect_by_exercise_s"] = per
     return out
