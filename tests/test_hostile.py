@@ -77,20 +77,21 @@ def survivors(token: str, wait_s: float = 2.0) -> list[int]:
 
 
 def describe_processes(pids: list[int]) -> list[str]:
-    """What a test failure needs to tell how a process escaped: its parent, process group,
-    session, state, cgroups and seccomp mode."""
+    """What a test failure needs to tell how a process escaped (and whether it is ours at all):
+    its command line, parent, process group, session, state, cgroups and seccomp mode."""
     out = []
     for pid in pids:
         try:
             stat = Path(f"/proc/{pid}/stat").read_text()
             status = Path(f"/proc/{pid}/status").read_text().splitlines()
             cgroups = Path(f"/proc/{pid}/cgroup").read_text().split()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError as exc:
             out.append(f"{pid}: gone ({exc})")
             continue
         f = stat[stat.rfind(")") + 2:].split()
         keep = [l for l in status if l.split(":")[0] in ("State", "PPid", "Seccomp", "NSsid")]
-        out.append(f"{pid}: state={f[0]} ppid={f[1]} pgrp={f[2]} sid={f[3]} {keep} "
+        out.append(f"{pid} [{cmdline[:200]}]: state={f[0]} ppid={f[1]} pgrp={f[2]} sid={f[3]} {keep} "
                    f"{[c for c in cgroups if 'pids' in c or 'freezer' in c]}")
     return out
 
@@ -221,7 +222,10 @@ def test_a_batch_of_hostile_and_correct_submissions(hostile_grader, tmp_path):
     hostile = [submission(tmp_path, n, with_model=False)
                for n in ("infinite_loop.py", "fork_bomb.py", "output_flood.py", "memory_bomb.py",
                          "forge_result.py", "monkeypatch_keras.py")]
-    hostile.append(submission(tmp_path, "setsid_grandchild.py", TOKEN="batch-" + secrets.token_hex(6)))
+    # The whole random token, not a prefix: a prefix such as "batch-" can match a process that is
+    # none of ours (a CI host's own processes carry such words), which once failed this test.
+    token = f"outlive-batch-{secrets.token_hex(8)}"
+    hostile.append(submission(tmp_path, "setsid_grandchild.py", TOKEN=token))
     jobs = [p for pair in zip(hostile, correct + [None] * len(hostile)) for p in pair if p]
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = dict(zip(jobs, pool.map(lambda p: (time.monotonic(), hostile_grader.grade(p),
@@ -234,9 +238,11 @@ def test_a_batch_of_hostile_and_correct_submissions(hostile_grader, tmp_path):
         assert r.verdict.value in ("error", "fail") or path.name == "setsid_grandchild.py"
         assert end - start <= TIMEOUT + 2 + SLACK
     assert leftover_cgroups() == []
-    left = survivors("batch-")
+    left = survivors(token)
     last = results[hostile[-1]][1]
-    assert left == [], (describe_processes(left), last.verdict.value, last.mistakes, last.sandbox)
+    # a string, so pytest prints it whole (a tuple's repr gets cut short)
+    assert left == [], "\n".join(describe_processes(left) + [
+        f"verdict={last.verdict.value} mistakes={last.mistakes} sandbox={last.sandbox}"])
 
 
 def test_cgroups_of_a_grader_killed_mid_run_are_swept(tmp_path):
