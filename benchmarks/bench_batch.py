@@ -3,8 +3,9 @@
 Prints, and writes to benchmarks/results/latest.json:
 1. batch: `grade CLASS/ --jobs 2` (warm fork-server pool) on a class of N submissions, the
    median of --batch-repeats runs, against running each one by one with a bare fresh
-   interpreter (`python sol.py`), the issue's baseline; target ratio <= 0.10. Optionally the
-   same batch with --no-pool.
+   interpreter (`python sol.py`), the issue's baseline; target ratio <= 0.10. The bare runs are
+   interleaved with the batch runs (a slice of them before each), so that a host getting
+   faster or slower shifts both sides alike. Optionally the same batch with --no-pool.
 2. memory: the peak, over the whole batch, of the grading process tree's memory, sampled every
    50 ms: proportional set size (PSS: shared pages split among the processes sharing them, so
    the forked children's shared TensorFlow is counted once) and the plain RSS sum (counts
@@ -184,22 +185,26 @@ def main() -> int:
     try:
         files = make_class(work / "class", args.n)
         sample = files[: args.baseline_sample] if args.baseline_sample else files
-        print(f"baseline: python sol.py, one by one, {len(sample)} of {args.n} files …", flush=True)
-        bare = bare_runs(sample, work)
+        batch = [*GRADE, str(work / "class"), "--out", str(work / "out"), "--jobs",
+                 str(args.jobs), "-q", "--force"]
+        # The host's speed drifts by up to 20 % over minutes, so the baseline and the batch are
+        # interleaved: the bare runs are cut into one slice per batch run, and each batch run
+        # follows its slice. Both sides of the ratio then see the same host, on average.
+        repeats = max(1, args.batch_repeats)
+        slices = [sample[i::repeats] for i in range(repeats)]
+        print(f"baseline (python sol.py, one by one, {len(sample)} of {args.n} files) interleaved "
+              f"with {repeats} timed runs of grade CLASS/ --jobs {args.jobs} (warm pool) …",
+              flush=True)
+        bare, walls = [], []
+        for part in slices:
+            bare += bare_runs(part, work)
+            wall, _, code = timed(batch, cwd=ROOT)
+            walls.append(round(wall, 1))
+            each = f"{statistics.mean(bare):.2f} s each" if bare else "none yet"
+            print(f"  {len(bare)} bare runs so far ({each}); batch {wall:.1f} s", flush=True)
         baseline = statistics.mean(bare) * args.n
         results["baseline_s"] = round(baseline, 1)
         results["bare_run_s_mean"] = round(statistics.mean(bare), 2)
-
-        batch = [*GRADE, str(work / "class"), "--out", str(work / "out"), "--jobs",
-                 str(args.jobs), "-q", "--force"]
-        print(f"batch: grade CLASS/ --jobs {args.jobs} (warm pool), timed {args.batch_repeats} "
-              f"times …", flush=True)
-        # The median of several runs: one 20 s window is at the mercy of whatever else the
-        # machine's host is doing (runs minutes apart here differed by 20 %).
-        walls = []
-        for _ in range(args.batch_repeats):
-            wall, _, code = timed(batch, cwd=ROOT)
-            walls.append(round(wall, 1))
         wall = statistics.median(walls)
         graded = sum(1 for _ in open(work / "out" / "results.jsonl"))
         # Memory in a second run: walking /proc every 50 ms costs CPU the timed run should not pay.
