@@ -184,6 +184,7 @@ def warm_imports() -> None:
     grader.sandbox.prepare()
     from grader.exercise import load_exercises
     load_exercises()
+    grader.integrity.prepare()  # last: it lists the grader's modules imported by now
 
 
 def main(argv: list[str]) -> int:

@@ -38,10 +38,43 @@ def _watched_namespaces() -> dict[str, Any]:
         "keras.mixed_precision": keras.mixed_precision, "keras.ops": keras.ops,
         "numpy": np, "math": math, "json": json, "builtins": builtins,
     }
-    for name, module in list(sys.modules.items()):
-        if name.split(".")[0] in ("grader", "exercises") and isinstance(module, types.ModuleType):
+    for name in _our_module_names():
+        module = sys.modules.get(name)
+        if isinstance(module, types.ModuleType):
             spaces[name] = module
     return spaces
+
+
+def _ours(name: str) -> bool:
+    return name.split(".")[0] in ("grader", "exercises")
+
+
+# (names of the grader's modules, the last name in sys.modules) when prepare() ran.
+_prepared: tuple[list[str], str | None] | None = None
+
+
+def prepare() -> None:
+    """Run once in the warm server, after the grader's modules are imported. A forked child
+    then finds the grader's modules without walking all of sys.modules: touching ~5,000
+    modules the child shares with the server copies their memory pages (~15 ms a child)."""
+    global _prepared
+    _prepared = ([n for n in list(sys.modules) if _ours(n)], next(reversed(sys.modules), None))
+
+
+def _our_module_names() -> list[str]:
+    if _prepared is not None:
+        names, last = _prepared
+        # sys.modules keeps insertion order: what was imported since prepare() is at its end.
+        added = []
+        try:
+            for name in reversed(sys.modules):
+                if name == last:
+                    return names + added
+                if _ours(name):
+                    added.append(name)
+        except RuntimeError:  # changed while read (another thread importing): read it whole
+            pass
+    return [n for n in list(sys.modules) if _ours(n)]
 
 
 def _entries(obj: Any) -> dict[str, Any]:
