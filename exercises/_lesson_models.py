@@ -102,9 +102,14 @@ def _where(filename: str, number: int) -> str:
 
 
 def error_text(exc: BaseException, limit: int = 300) -> str:
+    """`Type: message` in one line. Keras wraps an error raised inside call() as "Exception
+    encountered when calling X.call()." + a blank line + the real message + the arguments: the
+    real message is the line worth showing (and the one checks look into)."""
     from grader.terminal_text import strip_ansi
 
-    lines = strip_ansi(str(exc)).strip().splitlines()
+    lines = [l.strip() for l in strip_ansi(str(exc)).strip().splitlines() if l.strip()]
+    if len(lines) > 1 and lines[0].startswith("Exception encountered when calling"):
+        lines = lines[1:]
     return f"{type(exc).__name__}: {lines[0][:limit] if lines else ''}".rstrip(": ")
 
 

@@ -184,19 +184,24 @@ def check_head_float32(ev) -> Finding:
     head = rows[-1]
     out = ev.get("forward", {})
     out_dtype = out.get("dtype", "?") if out.get("ok") else "nothing (the forward pass failed)"
+    # Where the softmax is computed is what counts (the part that is grainy in float16): the
+    # head Dense's own activation, or a softmax layer after it. The TensorFlow mixed-precision
+    # guide's spelling is a linear Dense computing the logits in float16 and the model ending
+    # in its own softmax layer in float32; Dense(10, dtype="float32") followed by a softmax
+    # layer left in float16 is the same mistake as a float16 head.
+    final = ev["model"].get("final") or {}
+    if final.get("name") != head["name"] and layer_activation(final) == "softmax":
+        if final.get("compute") == HEAD_DTYPE:
+            return passed("head_float32", expected=HEAD_DTYPE,
+                          got=f"`{head['name']}` computes the logits in {head['compute']}, "
+                              f"`{final['name']}` the softmax in {final['compute']}; "
+                              f"output {out_dtype}")
+        return failed("head_float32", "head_left_float16", expected=HEAD_DTYPE,
+                      got=final.get("compute"), head=final["name"], policy=final.get("policy"),
+                      compute=final.get("compute"), out_dtype=out_dtype, layers=[final["name"]])
     if head["compute"] == HEAD_DTYPE:
         return passed("head_float32", expected=HEAD_DTYPE,
                       got=f"`{head['name']}` computes in {head['compute']}; output {out_dtype}")
-    # The TensorFlow mixed-precision guide's spelling: a linear Dense computes the logits in
-    # float16 and the model ends in its own softmax layer in float32. The softmax (the part
-    # that is grainy in float16) is float32, as the lesson asks.
-    final = ev["model"].get("final") or {}
-    softmax_last = final.get("name") != head["name"] and layer_activation(final) == "softmax"
-    if head.get("activation") == "linear" and softmax_last and final.get("compute") == HEAD_DTYPE:
-        return passed("head_float32", expected=HEAD_DTYPE,
-                      got=f"`{head['name']}` computes the logits in {head['compute']}, "
-                          f"`{final['name']}` the softmax in {final['compute']}; "
-                          f"output {out_dtype}")
     return failed("head_float32", "head_left_float16", expected=HEAD_DTYPE, got=head["compute"],
                   head=head["name"], policy=head["policy"], compute=head["compute"],
                   out_dtype=out_dtype, layers=[head["name"]])

@@ -139,7 +139,6 @@ def _is_mlp(model) -> bool:
 def collect(namespace: dict, probe) -> dict[str, Any]:
     import keras
     from grader.introspect import describe_model, model_kind
-    from grader.terminal_text import strip_ansi
 
     names = ("make_sequential", "seq_model", "fn_model", "MLP", "sub_model")
     if not any(n in namespace for n in names):
@@ -185,7 +184,7 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
             sub = cls()
         except Exception as exc:  # noqa: BLE001
             sub = student_sub if isinstance(student_sub, keras.Model) else None
-            role["init_error"] = f"{type(exc).__name__}: {strip_ansi(str(exc))[:300]}"
+            role["init_error"] = error_text(exc)
         if sub is not None:
             # A dummy forward pass builds a subclassed model properly (build(input_shape) alone
             # leaves the lesson's MLP with 0 weights in Keras 3.15).
@@ -195,8 +194,7 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
                 second = model_outputs(sub, x)
                 role.update(call_ok=True, repeat_equal=bool((first == second).all()))
             except Exception as exc:  # noqa: BLE001
-                role.update(call_ok=False, call_error=f"{type(exc).__name__}: "
-                                                      f"{strip_ansi(str(exc)).splitlines()[0][:300]}")
+                role.update(call_ok=False, call_error=error_text(exc))
             role["weights_after_call"] = len(sub.weights)
             models["subclassed"] = sub
             if role.get("call_ok") and "init_error" not in role:
@@ -340,7 +338,6 @@ def _config_round_trip(cls, model, x, ref, repeatable: bool) -> dict[str, Any]:
 def _transfers(models: dict, roles: dict, x) -> list[dict[str, Any]]:
     """Copy the weights of one build into the others and compare outputs on the same input."""
     import numpy as np
-    from grader.terminal_text import strip_ansi
 
     source = "functional" if "functional" in models else "sequential"
     if source not in models:
@@ -362,8 +359,7 @@ def _transfers(models: dict, roles: dict, x) -> list[dict[str, Any]]:
             row.update(ok=True, max_rel=rel, allclose=bool(a.shape == b.shape and
                                                            np.allclose(b, a, rtol=RTOL, atol=0)))
         except Exception as exc:  # noqa: BLE001
-            row.update(ok=False, error=f"{type(exc).__name__}: "
-                                       f"{strip_ansi(str(exc)).splitlines()[0][:300]}")
+            row.update(ok=False, error=error_text(exc))
         out.append(row)
     return out
 
@@ -471,8 +467,23 @@ def check_weights_transfer(ev) -> Finding:
     if t["target"] == "subclassed" and (why := _subclass_broken(ev)):
         return failed("weights_transfer", "layers_created_in_call",
                       detail=f"weights cannot be copied into it: {why}")
+    # Builds of different architectures cannot exchange weights: name the architecture (an
+    # extra layer), not the order the layers were created in.
+    if arch := _architecture_mistake(ev, (t["source"], t["target"])):
+        return failed("weights_transfer", arch.mistake, expected=arch.expected, got=arch.got,
+                      **arch.facts)
     return failed("weights_transfer", "weights_not_transferable", source=t["source"],
                   target=t["target"], error=t.get("error", "?"), got=t.get("error"))
+
+
+def _architecture_mistake(ev, roles: tuple[str, ...]) -> Finding | None:
+    """The failed architecture check of the first of `roles` whose build differs from the
+    lesson's, or None."""
+    for role in roles:
+        arch = _architecture_check(role)(ev)
+        if arch.mistake:
+            return arch
+    return None
 
 
 def check_outputs_equal(ev) -> Finding:
@@ -481,19 +492,19 @@ def check_outputs_equal(ev) -> Finding:
         return skipped("outputs_equal", "no weights could be copied between two builds")
     bad = [t for t in rows if not t["allclose"]]
     if not bad:
+        # Say which builds were compared: a build whose weights could not be copied was not.
+        pairs = ", ".join(f"{t['source']} → {t['target']}" for t in rows)
         return passed("outputs_equal", expected=f"rtol {RTOL:g}",
-                      got=f"max relative difference {max(t['max_rel'] for t in rows):.2g}")
+                      got=f"{pairs}: max relative difference {max(t['max_rel'] for t in rows):.2g}")
     t = bad[0]
     models = [r["model"] for r in ev.get("roles", {}).values() if "model" in r]
     from exercises._common import leaked_policy
     if leak := leaked_policy(ev, models):
         return failed("outputs_equal", "leaked_mixed_precision", got=leak["global_policy"], **leak)
     # A different architecture already explains different outputs: name that, not a new one.
-    for role in (t["source"], t["target"]):
-        arch = _architecture_check(role)(ev)
-        if arch.mistake:
-            return failed("outputs_equal", arch.mistake, expected=arch.expected, got=arch.got,
-                          **arch.facts)
+    if arch := _architecture_mistake(ev, (t["source"], t["target"])):
+        return failed("outputs_equal", arch.mistake, expected=arch.expected, got=arch.got,
+                      **arch.facts)
     heads = check_softmax_heads(ev)
     if heads.mistake:
         return failed("outputs_equal", heads.mistake, expected="softmax", got=heads.got,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from exercises._common import layer_activation
 from exercises._lesson_models import code_ref, find_lines
 from grader.exercise import Check, Exercise
 from grader.findings import Finding, failed, passed, skipped
@@ -171,7 +172,26 @@ def _summary(model) -> str:
 # ---- parent side ---------------------------------------------------------------------------
 
 def _layers(ev) -> list[dict]:
-    return ev["model"]["layers"]
+    """The Sequential's layers as they compute: an activation-only layer right after a linear
+    Dense is that Dense's activation, so `add(Dense(10))` + `add(Activation("softmax"))` is the
+    lesson's fresh Dense(10, activation="softmax") head (4 layers as written, 3 as computed)."""
+    out: list[dict] = []
+    for row in ev["model"]["layers"]:
+        act = layer_activation(row)
+        prev = out[-1] if out else None
+        if act and prev and prev.get("class") == "Dense" and prev.get("activation") == "linear" \
+                and not prev.get("activation_layer"):
+            out[-1] = dict(prev, activation=act, activation_layer=row.get("name"))
+            continue
+        out.append(row)
+    return out
+
+
+def _as_computed(ev) -> str:
+    """How the folded layers were written, for a message; empty when nothing was folded."""
+    folded = [r for r in _layers(ev) if r.get("activation_layer")]
+    return "".join(f" (`{r['name']}` + `{r['activation_layer']}` counted as one "
+                   f"Dense({r.get('units')}, {r['activation']}))" for r in folded)
 
 
 def _spec(row: dict | None) -> str:
@@ -226,7 +246,7 @@ def check_layer_count(ev) -> Finding:
     if found := count_problem(ev):
         return _fail("layer_count", found, EXPECTED_LAYERS, n)
     return passed("layer_count", expected=EXPECTED_LAYERS,
-                  got=f"{n} layers, {ev['model']['params']:,} params")
+                  got=f"{n} layers, {ev['model']['params']:,} params{_as_computed(ev)}")
 
 
 def _after_count(check_id: str, ev) -> Finding | None:

@@ -70,13 +70,14 @@ MISTAKES = (
             "Some encoder layers are the same objects on both paths, but at least one was "
             "created separately for each input, so that part of the encoder has two sets of "
             "weights.",
-            "Every encoder layer, not just the first, must be one object called on both inputs.",
+            "Every encoder layer must be one object called on both inputs: look at where each "
+            "one is created.",
             "shared by both inputs: {shared_layers}; not shared: {unshared_layers} "
             "({params:,} params where 217,537 were expected)"),
     Mistake("wrong_encoder_units", "The encoder has the wrong layer sizes",
             "The encoder is Dense(256) → Dense(64): 784×256+256 = 200,960 and 256×64+64 = "
             "16,448 parameters. Other sizes change both the embedding and the count.",
-            "Compare your encoder's units with the task: 256, then 64.",
+            "Compare the units of each encoder layer, one by one, with the task statement.",
             "encoder units {units} where [256, 64] were expected"),
     Mistake("missing_encoder_activation", "An encoder layer has no activation",
             "A Dense layer without an activation is linear; two linear layers in a row collapse "
@@ -91,18 +92,21 @@ MISTAKES = (
     Mistake("encoder_without_bias", "An encoder layer has no bias",
             "`use_bias=False` drops the bias vectors (256 and 64 values), so the model has "
             "217,217 parameters and only 4 trainable weights instead of 6.",
-            "Leave the Dense layers' bias on (the default).",
+            "Look at the arguments you give the encoder's Dense layers: one of them switches off "
+            "a set of weights.",
             "encoder layers without bias: {layers_named}"),
     Mistake("wrong_merge", "The two embeddings are not concatenated",
             "The task joins the two 64-d embeddings with a concatenation, giving a 128-d "
             "vector: the head then has 128×1 + 1 = 129 parameters. Subtracting, a dot product "
             "or an absolute difference are other valid siamese designs, but not this task's.",
-            "Join the two embeddings with `layers.concatenate([...])`.",
-            "merged with {merged_with} (width {width}) where a concatenation of width 128 was expected"),
+            "Re-read how the task combines the two embeddings: which merge keeps both of them "
+            "whole, side by side?",
+            "merged with {merged_with} (width {width}) where a concatenation of width "
+            "{expected_width} was expected"),
     Mistake("wrong_head_units", "The output head has the wrong number of units",
             "The question 'same digit or not?' needs one probability: Dense(1). More units give "
             "an output of shape (batch, units) instead of (batch, 1).",
-            "The head is a single unit.",
+            "How many numbers does the answer to 'same digit or not?' need?",
             "head units {head_units} where 1 was expected"),
     Mistake("wrong_head_activation", "The output head has the wrong activation",
             "A single sigmoid unit gives a probability in (0, 1). Softmax over one unit is "
@@ -292,12 +296,18 @@ def merge_problem(m: dict) -> tuple[str, dict] | None:
     if b is None:
         return None
     if not b["merge"]:
-        return "wrong_merge", {"merged_with": "nothing", "width": "?"}
+        return "wrong_merge", {"merged_with": "nothing", "width": "?",
+                               "expected_width": EMBEDDING_WIDTH}
     first = b["merge"][0]
     shape = first.get("output_shape") or [None]
-    if first["class"] != "Concatenate" or shape[-1] != EMBEDDING_WIDTH:
+    # The concatenation of the two embeddings the student's encoder actually produces: with
+    # Dense(128) as its last layer that is 256 wide, which is wrong_encoder_units' doing, not
+    # a second mistake in the merge.
+    ends = [b["dense"][n][-1].get("units") if b["dense"][n] else None for n in b["inputs"]]
+    expected = sum(ends) if all(isinstance(u, int) for u in ends) else EMBEDDING_WIDTH
+    if first["class"] != "Concatenate" or shape[-1] != expected:
         return "wrong_merge", {"merged_with": first["class"], "width": shape[-1],
-                               "layers": [first.get("name", "?")]}
+                               "expected_width": expected, "layers": [first.get("name", "?")]}
     return None
 
 
@@ -448,7 +458,10 @@ def check_head_activation(ev) -> Finding:
     head = _head(ev) or {}
     act = head.get("activation")
     if act != HEAD_ACTIVATION:
-        detail = {"softmax": "softmax on one unit outputs 1.0 for every input",
+        units = head.get("units")
+        detail = {"softmax": "softmax on one unit outputs 1.0 for every input" if units == 1 else
+                             f"softmax over {units} units makes a {units}-class head, where the "
+                             f"task asks for one sigmoid probability",
                   "linear": "the head has no activation, so its outputs are not confined to (0, 1)"}
         return failed("head_activation", "wrong_head_activation", expected=HEAD_ACTIVATION,
                       got=act, layers=[head.get("name", "?")],

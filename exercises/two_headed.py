@@ -65,8 +65,8 @@ MISTAKES = (
             "The lesson builds this model with the Functional API: two keras.Input tensors, "
             "layers called on them, keras.Model(inputs=[…], outputs=[…]). That graph is what "
             "lets Keras (and the grader) see which branch feeds which head, and name the heads.",
-            "Start from keras.Input(shape=(784,), name=\"pixels\") and keras.Input(shape=(8,), "
-            "name=\"metadata\") and finish with keras.Model(inputs=[…], outputs=[…]).",
+            "Rebuild it the way the lesson's two-headed example does: Input tensors in, layers "
+            "called on tensors, keras.Model(inputs=…, outputs=…) out.",
             "a {got} model where a functional model was expected"),
     Mistake("inputs_misnamed", "The inputs are not `pixels` (784,) and `metadata` (8,)",
             "Named inputs are the contract of a multi-input model: fit() and predict() route the "
@@ -94,7 +94,8 @@ MISTAKES = (
             "The name of a head is how compile() and fit() address it: the loss keyed 'digit' "
             "(sparse_categorical_crossentropy) goes to whichever layer is named digit. Here "
             "that is the one-unit sigmoid, and the ten-class softmax gets the binary loss.",
-            "The 10-unit softmax is the digit; the 1-unit sigmoid is is_hard.",
+            "Which head picks one of ten digits, and which answers yes or no? Check the name each "
+            "one got.",
             "`digit` is {digit_head} and `is_hard` is {hard_head}"),
     Mistake("heads_misnamed", "The heads are not named `digit` and `is_hard`",
             "Because the outputs are named, compile() takes one loss per head as a dict keyed by "
@@ -139,7 +140,8 @@ MISTAKES = (
     Mistake("wrong_loss_weights", "The loss weights are not 1.0 for digit and 0.3 for is_hard",
             "Keras trains on one number: 1.0 × digit_loss + 0.3 × is_hard_loss. The weights "
             "say the routing head matters less than the digit; without them both count 1.0.",
-            "Pass loss_weights={'digit': 1.0, 'is_hard': 0.3} to compile().",
+            "Re-read how much the lesson counts each head's loss, and give compile() those "
+            "weights keyed by head name.",
             "loss weights {got} where {expected} were expected"),
     Mistake("fit_failed", "One epoch of fit() on fake data failed",
             "The grader fitted your compiled model for one epoch on fake data shaped like the "

@@ -62,8 +62,7 @@ MISTAKES = (
             "model moves all 6. The first Dense (`layers[1]` of fn_model) owns a 784×256 kernel "
             "and a 256 bias: freezing it moves exactly those 2, leaving 6 − 2 = 4.",
             "Print `fn_model.layers` and count: which index is the first Dense?",
-            "{target} moves {moved} variable(s) where 2 were expected (trainable {before} → "
-            "{after}, not 6 → 4), at {where}"),
+            "{target} {what}, at {where}"),
     Mistake("layer_left_frozen", "A layer is still frozen at the end",
             "`trainable = False` stays until you set it back. The lesson unfreezes the first "
             "Dense straight away (back to 6 trainable weights); left frozen, its 784×256 kernel "
@@ -251,7 +250,8 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
         if isinstance(target, keras.layers.Layer):
             name, owner = _owner(namespace, expr, target, only)
             if owner is not None:
-                entry.update(model=name, resolved=_describe(target, owner),
+                entry.update(model=name, resolved=dict(_describe(target, owner),
+                                                       first_dense=target is _first_dense(owner)),
                              replay=_replay(owner, target))
                 if model is None:
                     var, model = name, owner
@@ -327,7 +327,10 @@ def check_freeze(ev) -> Finding:
         return failed("freeze_first_dense", "freeze_missing", expected="6 → 4 trainable",
                       got="nothing frozen")
     resolved = [e for e in lines if e.get("replay")]
-    good = [e for e in resolved if e["replay"]["moved"] == MOVED_BY_FREEZE]
+    # The lesson freezes the first Dense; freezing the head Dense(10) moves 2 variables too,
+    # but it is another experiment than the one asked for.
+    good = [e for e in resolved if e["replay"]["moved"] == MOVED_BY_FREEZE
+            and e["resolved"].get("first_dense", True)]
     if good:
         e = good[0]
         r = e["replay"]
@@ -337,10 +340,19 @@ def check_freeze(ev) -> Finding:
     if resolved:
         e = resolved[0]
         r = e["replay"]
+        if r["moved"] == MOVED_BY_FREEZE:
+            first = (m.get("first_dense") or {}) if e.get("model") == m["var"] else {}
+            named = f" (`{first['name']}`)" if first.get("name") else ""
+            what = (f"is not the first Dense{named}: it owns 2 variables as well, so trainable "
+                    f"goes {r['unfrozen'][1]} → {r['after_freeze']}, but the lesson's "
+                    f"experiment freezes the first Dense")
+        else:
+            what = (f"moves {r['moved']} variable(s) where 2 were expected (trainable "
+                    f"{r['unfrozen'][1]} → {r['after_freeze']}, not 6 → 4)")
         return failed("freeze_first_dense", "froze_wrong_layer", expected="6 → 4",
                       got=f"{r['unfrozen'][1]} → {r['after_freeze']}",
                       target=_target_text(e.get("resolved"), e["target"]), moved=r["moved"],
-                      before=r["unfrozen"][1], after=r["after_freeze"], where=code_ref([e]),
+                      what=what, where=code_ref([e]),
                       layers=[e["resolved"]["name"]] if e.get("resolved") else [])
     # Only shapes of code the grader cannot follow (a loop variable, a helper): not a mistake.
     return passed("freeze_first_dense", expected="6 → 4 → 6",

@@ -78,3 +78,28 @@ def test_leak_names_the_models_it_affected():
 def test_leak_with_no_other_model_says_what_it_would_change():
     f = run_all(evidence(global_policy="mixed_float16"))["policy_reset"]
     assert "every model built after" in f.facts["affected"]
+
+
+def softmax_layer(policy):
+    row = dense("softmax", 10, "linear", policy)
+    row.update({"class": "Activation", "activation": "softmax"})
+    row.pop("units")
+    return row
+
+
+@pytest.mark.parametrize("head_policy, softmax_policy, expected", [
+    # The TensorFlow guide's way: float16 logits, the softmax layer in float32
+    ("mixed_float16", "float32", set()),
+    # Dense(10, dtype="float32") then Activation("softmax") left in float16: the softmax is
+    # computed in float16 all the same
+    ("float32", "mixed_float16", {"head_left_float16"}),
+    ("mixed_float16", "mixed_float16", {"head_left_float16"}),
+])
+def test_a_separate_softmax_layer_is_judged_by_its_own_dtype(head_policy, softmax_policy, expected):
+    ev = evidence(head=head_policy)
+    ev["model"]["dense"][-1]["activation"] = "linear"
+    ev["model"]["final"] = softmax_layer(softmax_policy)
+    ev["forward"]["dtype"] = ev["model"]["final"]["compute"]
+    assert mistakes(ev) == expected
+    if expected:
+        assert run_all(ev)["head_float32"].layers == ["softmax"]

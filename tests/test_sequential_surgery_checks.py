@@ -80,3 +80,27 @@ def test_the_layers_list_pop_finding_quotes_the_line():
 def test_every_declared_mistake_has_prose():
     for m in surgery.MISTAKES:
         assert m.title and m.explanation and m.hint and m.evidence, m.id
+
+
+def activation_row(name, act):
+    return {"name": name, "class": "Activation", "activation": act, "params": 0}
+
+
+def test_a_linear_dense_plus_softmax_layer_is_the_fresh_softmax_head():
+    ev = evidence(spec=BODY + [(10, "linear", 64)], ops=("pop", "add", "add"))
+    ev["model"]["layers"].append(activation_row("activation", "softmax"))
+    results = run_all(ev)
+    assert all(f.status is Status.PASS for f in results.values()), results
+    assert "`dense_2` + `activation` counted as one Dense(10, softmax)" in results["layer_count"].got
+
+
+@pytest.mark.parametrize("rows, expected", [
+    # the activation layer after a Dense that already has one is a fourth layer
+    ([(10, "softmax", 64)], {"surgery_add_without_pop"}),
+    # no fresh Dense head: a softmax layer straight after Dense(64, relu)
+    ([], {"surgery_wrong_head_units"}),
+])
+def test_an_activation_layer_is_folded_only_into_a_linear_dense(rows, expected):
+    ev = evidence(spec=BODY + rows, ops=("pop", "add"))
+    ev["model"]["layers"].append(activation_row("activation", "softmax"))
+    assert mistakes(ev) == expected

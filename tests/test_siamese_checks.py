@@ -73,6 +73,10 @@ def test_correct_evidence_passes_every_check():
 @pytest.mark.parametrize("kwargs, expected", [
     (dict(shared=False, params=434_945, n_trainable=10), {"duplicated_encoder"}),
     (dict(units=(128, 64), params=108_865), {"wrong_encoder_units"}),
+    # 784×256+256 + 256×128+128 + 256×1+1 = 234,113: the 256-wide concatenation follows from
+    # the encoder's width, and is not a second mistake in the merge
+    (dict(units=(256, 128), width=256, params=234_113), {"wrong_encoder_units"}),
+    (dict(units=(256, 128), width=128, params=234_113), {"wrong_encoder_units", "wrong_merge"}),
     (dict(acts=("linear", "linear")), {"missing_encoder_activation"}),
     (dict(acts=("tanh", "relu")), {"wrong_encoder_activation"}),
     (dict(bias=False, params=217_217, n_trainable=4), {"encoder_without_bias"}),
@@ -109,3 +113,12 @@ def test_failed_forward_pass_is_named():
     ev = evidence()
     ev["forward"] = {"ok": False, "error": "ValueError: bad"}
     assert run_all(ev)["forward_pass"].mistake == "forward_pass_failed"
+
+
+def test_a_two_unit_softmax_head_is_not_described_as_one_unit():
+    ev = evidence(head_units=2, head_act="softmax", params=217_666, out=(16, 2), lo=0.2, hi=0.8)
+    f = siamese.check_head_activation(ev)
+    assert f.mistake == "wrong_head_activation"
+    assert "one unit" not in f.facts["detail"] and "2-class head" in f.facts["detail"]
+    one = siamese.check_head_activation(evidence(head_act="softmax", lo=1.0, hi=1.0))
+    assert "softmax on one unit outputs 1.0" in one.facts["detail"]

@@ -17,15 +17,17 @@ def replay(moved=2, unfrozen=(6, 6, 0)):
 
 
 def evidence(*, freeze=True, target="fn_model.layers[1]", resolved_class="Dense", units=256,
-             moved=2, left_frozen=False, unfrozen=(6, 6, 0), resolvable=True):
+             moved=2, left_frozen=False, unfrozen=(6, 6, 0), resolvable=True, first_dense=True):
     lines = []
     if freeze:
         line = {"where": "line 30", "order": 29, "line": 30,
                 "code": f"{target}.trainable = False", "target": target}
         if resolvable:
             line.update(model="fn_model", replay=replay(moved, unfrozen),
-                        resolved={"name": "dense", "class": resolved_class, "units": units,
-                                  "whole_model": resolved_class == "Functional", "index": 1})
+                        resolved={"name": "dense" if first_dense else "dense_2",
+                                  "class": resolved_class, "units": units,
+                                  "whole_model": resolved_class == "Functional", "index": 1,
+                                  "first_dense": first_dense})
         lines.append(line)
     as_left = [6, 4, 2] if left_frozen else list(unfrozen)
     ev = {"attempted": True, "graded_object": "fn_model", "freeze_lines": lines,
@@ -68,6 +70,8 @@ def test_correct_evidence_passes_every_check():
     (dict(target="fn_model", resolved_class="Functional", units=None, moved=6),
      {"froze_wrong_layer"}),
     (dict(unfrozen=(8, 6, 2)), {"wrong_mlp_architecture"}),
+    # the head Dense(10) owns 2 variables too: right count, not the lesson's layer
+    (dict(target="fn_model.layers[-1]", units=10, first_dense=False), {"froze_wrong_layer"}),
 ])
 def test_mistake_is_named(kwargs, expected):
     assert mistakes(evidence(**kwargs)) == expected
@@ -110,3 +114,9 @@ def test_attempt_patterns():
     assert re.search(wt.READS, "print(len(fn_model.non_trainable_weights))")
     # The siamese task's own check is not this section.
     assert not re.search(wt.READS, "assert len(siamese.trainable_weights) == 6")
+
+
+def test_freezing_the_head_says_which_layer_the_lesson_freezes():
+    f = run_all(evidence(target="fn_model.layers[-1]", units=10, first_dense=False))["freeze_first_dense"]
+    assert "is not the first Dense (`dense`)" in f.facts["what"]
+    assert "6 → 4" in f.facts["what"]
