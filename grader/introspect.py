@@ -267,16 +267,22 @@ def _activation_layer(layer) -> str | None:
 
 
 def effective_activations(model, inputs) -> dict[int, tuple[str, str]]:
-    """{id(Dense layer): (activation, activation layer's name)} for each linear Dense whose
-    output goes, and goes only, into an activation-only layer: `Dense(256)` then
-    `Activation("relu")` (or `ReLU()`) computes `Dense(256, activation="relu")`, the same
-    function spelled as two layers. Read from one forward pass on `inputs`, with every layer
-    call recorded (the layer, the tensors it was given, the tensor it returned), so it follows
-    the data, whatever the style: a functional graph whose two branches Keras runs
-    interleaved, a Sequential, a subclassed call(), nested sub-models. A Dense shared by several
-    calls counts only if every call is followed the same way. Empty when the model has no
-    activation-only layer (the lesson's style costs no forward pass)."""
-    if not any(_activation_layer(l) for l in _all_layers(model)):
+    """{id(Dense layer): (activation, what applies it)} for each linear Dense whose output is
+    only ever read through one activation: `Dense(256)` then `Activation("relu")` (or
+    `ReLU()`) computes `Dense(256, activation="relu")`, and so does
+    `keras.ops.relu(self.fc1(x))` in a PyTorch-style call(). Read from one forward pass on
+    `inputs`, with every layer call recorded (the layer, the tensors it was given, the tensor it
+    returned), so it follows the data, whatever the style: a functional graph whose two
+    branches Keras runs interleaved, a Sequential, a subclassed call(), nested sub-models.
+
+    A Dense whose one reader is an activation-only layer gets that layer's activation. A Dense
+    no layer reads (a function was applied to its output between two layer calls) gets the
+    function that turns its output into the tensor a later call was given (or the model
+    returned), found by value: relu, sigmoid, softmax, … (see _ACTIVATION_FUNCTIONS). A Dense
+    shared by several calls counts only if every call is followed the same way. Empty when no
+    Dense is linear (the lesson's style costs no forward pass)."""
+    dense = [l for l in _all_layers(model) if isinstance(l, keras.layers.Dense)]
+    if not any(activation_name(l) == "linear" for l in dense):
         return {}
     calls: list[tuple[Any, list, Any]] = []  # the tensors are kept alive: identity is compared
     real = keras.layers.Layer.__call__
@@ -293,18 +299,99 @@ def effective_activations(model, inputs) -> dict[int, tuple[str, str]]:
     finally:
         keras.layers.Layer.__call__ = real
     consumers: dict[int, list] = {}
-    for layer, given, _ in calls:
+    returned: set[int] = set()  # tensors a model or sub-model returned as they are
+    for layer, given, out in calls:
         for t in given:
             consumers.setdefault(id(t), []).append(layer)
+        if isinstance(layer, keras.Model):
+            returned.update(id(t) for t in keras.tree.flatten(out))
     per_layer: dict[int, set] = {}
-    for layer, _, out in calls:
+    for i, (layer, _, out) in enumerate(calls):
         if not isinstance(layer, keras.layers.Dense):
             continue
-        readers = consumers.get(id(out), [])
-        act = _activation_layer(readers[0]) if len(readers) == 1 else None
-        folded = (act, readers[0].name) if act and activation_name(layer) == "linear" else None
+        folded = None
+        if activation_name(layer) == "linear":
+            readers = consumers.get(id(out), [])
+            if len(readers) == 1 and (act := _activation_layer(readers[0])):
+                folded = (act, readers[0].name)
+            elif not readers and id(out) not in returned:
+                act = _applied_function(out, calls[i + 1:])
+                folded = (act, "") if act else None
         per_layer.setdefault(id(layer), set()).add(folded)
     return {lid: next(iter(f)) for lid, f in per_layer.items() if len(f) == 1 and None not in f}
+
+
+def _np(t) -> Any:
+    import numpy as np
+    try:
+        return np.asarray(keras.ops.convert_to_numpy(t), dtype="float64")
+    except Exception:  # noqa: BLE001 - not a tensor of numbers
+        return None
+
+
+def _softmax(y):
+    import numpy as np
+    e = np.exp(y - y.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _sigmoid(y):
+    import numpy as np
+    return 1 / (1 + np.exp(-y))
+
+
+def _gelu(y):
+    import math
+
+    import numpy as np
+    return 0.5 * y * (1 + np.vectorize(math.erf)(y / math.sqrt(2)))
+
+
+# Functions a student applies between two layer calls (keras.ops / keras.activations / tf.nn /
+# a lambda), recognised by what they compute on the probe batch. Keras' own names.
+_ACTIVATION_FUNCTIONS: tuple[tuple[str, Any], ...] = (
+    ("relu", lambda y: y.clip(min=0)),
+    ("sigmoid", _sigmoid),
+    ("softmax", _softmax),
+    ("tanh", lambda y: __import__("numpy").tanh(y)),
+    ("relu6", lambda y: y.clip(0, 6)),
+    ("leaky_relu", lambda y: __import__("numpy").where(y > 0, y, 0.2 * y)),
+    ("elu", lambda y: __import__("numpy").where(y > 0, y, __import__("numpy").expm1(y))),
+    ("selu", lambda y: 1.0507009873554805 * __import__("numpy").where(
+        y > 0, y, 1.6732632423543772 * __import__("numpy").expm1(y))),
+    ("softplus", lambda y: __import__("numpy").logaddexp(0, y)),
+    ("silu", lambda y: y * _sigmoid(y)),
+    ("gelu", _gelu),
+)
+
+
+def _applied_function(out, later: list[tuple[Any, list, Any]]) -> str | None:
+    """The activation that turns `out` into a tensor a later call was given (or a model
+    returned), matched by value on the probe batch; None when none does."""
+    import numpy as np
+    y = _np(out)
+    if y is None or y.size == 0:
+        return None
+    shape = tuple(getattr(out, "shape", ()))
+    for layer, given, result in later:
+        candidates = list(given)
+        if isinstance(layer, keras.Model):
+            candidates += keras.tree.flatten(result)
+        for t in candidates:
+            if tuple(getattr(t, "shape", ())) != shape or t is out:
+                continue
+            x = _np(t)
+            if x is None:
+                continue
+            # float16 (mixed precision) agrees to ~3 digits; float32 to ~6
+            rtol, atol = (1e-2, 1e-3) if "16" in str(getattr(t, "dtype", "")) else (1e-4, 1e-5)
+            if np.allclose(x, y, rtol=rtol, atol=atol):
+                return None  # the output itself, passed on (a cast, an identity): linear
+            for name, fn in _ACTIVATION_FUNCTIONS:
+                with np.errstate(all="ignore"):
+                    if np.allclose(x, fn(y), rtol=rtol, atol=atol):
+                        return name
+    return None
 
 
 def inventory(namespace: dict[str, Any]) -> list[dict[str, str]]:

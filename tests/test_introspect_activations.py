@@ -1,0 +1,77 @@
+"""The activation a Dense effectively has, read from a forward pass: activation layers after a
+linear Dense, and functions applied between layer calls (keras.ops.relu in a PyTorch-style
+call()). Runs Keras in a subprocess: the test process itself never runs a TensorFlow op."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from grader.runner import REPO_ROOT
+
+SCRIPT = textwrap.dedent('''
+    import json, os
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import numpy as np
+    import keras
+    from keras import layers, ops
+    from grader.introspect import dense_chain, effective_activations
+
+    x = np.random.default_rng(0).normal(size=(4, 16)).astype("float32")
+
+    def chain(model):
+        model(x)
+        folded = effective_activations(model, x)
+        return [(d["units"], d["activation"]) for d in dense_chain(model, folded)]
+
+    class Ops(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b, self.c = layers.Dense(8), layers.Dense(6), layers.Dense(3)
+        def call(self, t):
+            return ops.softmax(self.c(ops.tanh(self.b(ops.relu(self.a(t))))))
+
+    class Linear(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = layers.Dense(8), layers.Dense(3)
+        def call(self, t):
+            return self.b(self.a(t))
+
+    class Scaled(keras.Model):  # not an activation: 2 * relu(h)
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = layers.Dense(8), layers.Dense(3)
+        def call(self, t):
+            return self.b(2.0 * ops.relu(self.a(t)))
+
+    class Branching(keras.Model):  # the raw output is read too: it is not "only relu"
+        def __init__(self):
+            super().__init__()
+            self.a, self.b, self.c = layers.Dense(8), layers.Dense(3), layers.Dense(3)
+        def call(self, t):
+            h = self.a(t)
+            return self.b(ops.relu(h)) + self.c(h)
+
+    inp = keras.Input((16,))
+    functional = keras.Model(inp, layers.Dense(3)(keras.activations.sigmoid(layers.Dense(8)(inp))))
+    sequential = keras.Sequential([keras.Input((16,)), layers.Dense(8), layers.ReLU(), layers.Dense(3),
+                                   layers.Activation("softmax")])
+    print(json.dumps({"ops": chain(Ops()), "linear": chain(Linear()), "scaled": chain(Scaled()),
+                      "branching": chain(Branching()), "functional": chain(functional),
+                      "sequential": chain(sequential)}))
+''')
+
+
+def test_activations_are_credited_whatever_applies_them():
+    proc = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
+                          cwd=REPO_ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = {k: [tuple(r) for r in v] for k, v in json.loads(proc.stdout.splitlines()[-1]).items()}
+    assert got["ops"] == [(8, "relu"), (6, "tanh"), (3, "softmax")]
+    assert got["linear"] == [(8, "linear"), (3, "linear")]
+    assert got["scaled"] == [(8, "linear"), (3, "linear")]
+    assert got["branching"][0] == (8, "linear")
+    assert got["functional"] == [(8, "sigmoid"), (3, "linear")]
+    assert got["sequential"] == [(8, "relu"), (3, "softmax")]
