@@ -69,11 +69,13 @@ def probe_inputs(model, probe, batch: int = 2) -> Any:
 
 
 def model_outputs(model, inputs) -> Any:
+    """The model's (first) output on `inputs` as a NumPy array: a model may return one tensor,
+    a list or tuple of them, or a dict keyed by output name (`outputs={"same_digit": out}`)."""
     import keras
     import numpy as np
     out = model(inputs, training=False)
-    if isinstance(out, (list, tuple)):
-        out = out[0]
+    while isinstance(out, (list, tuple, dict)) and out:
+        out = next(iter(out.values())) if isinstance(out, dict) else out[0]
     return np.asarray(keras.ops.convert_to_numpy(out))
 
 

@@ -180,11 +180,8 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
         if isinstance(student_sub, keras.Model):
             role["student_instance"] = {"built": bool(student_sub.built),
                                         "n_weights": len(student_sub.weights)}
-        try:
-            sub = cls()
-        except Exception as exc:  # noqa: BLE001
-            sub = student_sub if isinstance(student_sub, keras.Model) else None
-            role["init_error"] = error_text(exc)
+        fresh = _fresh_instances(cls, student_sub, role)
+        sub = fresh() if fresh else (student_sub if isinstance(student_sub, keras.Model) else None)
         if sub is not None:
             # A dummy forward pass builds a subclassed model properly (build(input_shape) alone
             # leaves the lesson's MLP with 0 weights in Keras 3.15).
@@ -197,10 +194,14 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
                 role.update(call_ok=False, call_error=error_text(exc))
             role["weights_after_call"] = len(sub.weights)
             models["subclassed"] = sub
-            if role.get("call_ok") and "init_error" not in role:
-                role["training"] = _training_experiment(cls, x, built=sub)
+            if role.get("call_ok"):
+                role["training"] = _training_experiment(fresh, x, built=sub)
                 role["config"] = _config_round_trip(cls, sub, x, first, role["repeat_equal"])
         ev["roles"]["subclassed"] = role
+        if role.get("fresh_from") == "from_config":
+            ev["notes"].append(
+                f"`{cls.__name__}()` needs arguments ({role['init_error']}), so the grader made its "
+                f"fresh instances with `{cls.__name__}.from_config(sub_model.get_config())`.")
         inst = role.get("student_instance")
         if inst and inst["built"] and inst["n_weights"] == 0:
             ev["notes"].append(
@@ -220,6 +221,28 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
 
     ev["transfers"] = _transfers(models, ev["roles"], x)
     return ev
+
+
+def _fresh_instances(cls, student_sub, role: dict) -> Any:
+    """How to make a fresh instance of the student's class, or None: `cls()` as the lesson
+    does, else (an __init__ with a required argument, `MLP(config)`) from the configuration of
+    the student's own instance, `cls.from_config(sub_model.get_config())`. What failed is
+    recorded in `role`."""
+    import keras
+    try:
+        cls()
+        return cls
+    except Exception as exc:  # noqa: BLE001
+        role["init_error"] = error_text(exc)
+    if not isinstance(student_sub, keras.Model):
+        return None
+    try:
+        config = student_sub.get_config()
+        cls.from_config(config)
+    except Exception:  # noqa: BLE001 - the student's instance itself is graded, as before
+        return None
+    role["fresh_from"] = "from_config"
+    return lambda: cls.from_config(config)
 
 
 # Layers whose output depends on `training` (Keras 3.15: the spatial dropouts subclass Dropout).
@@ -245,7 +268,7 @@ def _flag(value) -> Any:
     return value if value in (True, False, None) else str(value)
 
 
-def _training_experiment(cls, x, built=None) -> dict[str, Any]:
+def _training_experiment(make, x, built=None) -> dict[str, Any]:
     """On a fresh instance: which `training` value each Dropout/BatchNormalization receives when
     the model is called at inference and when it is called the way fit() calls it. `built`, an
     instance already called once, saves the experiment (four forward passes) when it holds no
@@ -258,8 +281,10 @@ def _training_experiment(cls, x, built=None) -> dict[str, Any]:
                                      built._flatten_layers(include_self=False, recursive=True)):
         return {"ok": True, "call_has_training": "training" in inspect.signature(built.call).parameters,
                 "layers": [], "inference_repeatable": True, "fit_mode_equals_inference": True}
+    if make is None:
+        return {"ok": False, "error": "neither MLP() nor from_config() of your instance made one"}
     try:
-        model = cls()
+        model = make()
         first = model_outputs(model, x)  # builds the layers
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "error": error_text(exc)}
@@ -522,8 +547,9 @@ def check_training_forwarded(ev) -> Finding:
         return skipped("training_forwarded", f"the subclassed model cannot be measured: {why}")
     t = r.get("training")
     if not t or not t.get("ok"):
+        why = "; ".join(e for e in (r.get("init_error"), (t or {}).get("error")) if e)
         return skipped("training_forwarded", "a fresh instance of your class could not be run"
-                       + (f": {t['error']}" if t and t.get("error") else ""))
+                       + (f" ({why})" if why else ""))
     used = [row for row in t["layers"] if row["fit_mode"]]
     if not used:
         return passed("training_forwarded", expected="training reaches Dropout/BatchNormalization",

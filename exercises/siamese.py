@@ -201,9 +201,9 @@ def _forward(model, inputs: list) -> dict[str, Any]:
     try:
         out = model_outputs(model, [left, right])
         again = model_outputs(model, [left, right])
+        finite = out[np.isfinite(out)]
     except Exception as exc:  # noqa: BLE001 - the student's model may not run at all
         return {"ok": False, "error": f"{type(exc).__name__}: {strip_ansi(str(exc))[:400]}"}
-    finite = out[np.isfinite(out)]
     return {
         "ok": True, "batch": batch, "shape": list(out.shape), "dtype": str(out.dtype),
         "min": float(finite.min()) if finite.size else None,

@@ -43,9 +43,9 @@ MAYBE_FREEZE = (r"\.trainable\s*=(?!=)(?!\s*(True|False)\b)"
 # stood for when that line ran: its value now may come from a later loop or assignment.
 ASSIGNS = r"^\s*{name}\s*=(?!=)\s*(?P<value>.+)$"
 LOOPS = r"^\s*(?:async\s+)?for\s+(?P<targets>.+?)\s+in\s+(?P<value>.+?):"
-# Reading the lists is attempting the section too; `siamese.trainable_weights` (the siamese
-# task's own check) is not.
-READS = r"\bnon_trainable_weights\b|\bfn_model\.(weights|trainable_weights)\b"
+# Reading fn_model's lists is attempting the section too; reading another model's
+# (`siamese.non_trainable_weights` in the siamese task's own checks) is not.
+READS = r"\bfn_model\.(weights|trainable_weights|non_trainable_weights)\b"
 
 MISTAKES = (
     Mistake("freeze_missing", "No layer was frozen",
@@ -363,7 +363,10 @@ def check_unfrozen(ev) -> Finding:
     m = _model(ev)
     if not m:
         return skipped("unfreeze_restores", "no model was found")
-    left = ev.get("left_frozen") or {}
+    # The lesson's model only: another model frozen on purpose (a pretrained backbone kept
+    # fixed, the idea the lesson points at for Day 8) is another experiment, and could never
+    # show fn_model's numbers anyway.
+    left = {k: v for k, v in (ev.get("left_frozen") or {}).items() if k == m["var"]}
     if not left:
         counts = (ev.get("as_left") or {}).get(m["var"], m["as_left"])
         return passed("unfreeze_restores", expected="6 trainable",

@@ -77,14 +77,46 @@ def guard_plot_model(notes: list[str]) -> None:
         try:
             return real(*args, **kwargs)
         except (ImportError, OSError, FileNotFoundError) as exc:
-            msg = "Skipped keras.utils.plot_model(): pydot/graphviz are not available here " \
-                  f"({type(exc).__name__}); the rest of your code ran."
+            to_file = kwargs.get("to_file", args[1] if len(args) > 1 else "model.png")
+            placeholder = _write_placeholder(to_file)
+            msg = ("Skipped keras.utils.plot_model(): pydot/graphviz are not available here "
+                   f"({type(exc).__name__})"
+                   + (f"; a blank {placeholder} stands in for it, so code that opens the file "
+                      "still runs" if placeholder else "") + ".")
             if msg not in notes:
                 notes.append(msg)
             return None
 
     mv.plot_model = plot_model
     keras.utils.plot_model = plot_model
+
+
+def _blank_png() -> bytes:
+    """A 1×1 transparent PNG: what plot_model() leaves when it cannot draw, so that a notebook
+    displaying the image it asked for (IPython.display.Image("model.png")) does not fail."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 5)) + chunk(b"IEND", b""))
+
+
+def _write_placeholder(to_file: Any) -> str:
+    """Write a blank image where plot_model() was asked to write; returns the file's name, or
+    "" when it cannot (a path outside the work dir is refused by the sandbox)."""
+    try:
+        path = os.fspath(to_file)
+        suffix = os.path.splitext(path)[1].lower()
+        data = (b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
+                if suffix == ".svg" else _blank_png())
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return os.path.basename(path)
+    except (OSError, TypeError, ValueError):
+        return ""
 
 
 def student_frames(exc: BaseException, filenames: set[str]) -> list[traceback.FrameSummary]:
@@ -114,6 +146,9 @@ def classify(exc: BaseException, stdin_flag: dict, chunk_by_file: dict[str, dict
         info.update(kind="memory_limit", detail=f"{exception} at {info['where']}")
     elif stdin_flag["used"] and isinstance(exc, (EOFError, RuntimeError, ValueError, OSError)):
         info.update(kind="reads_stdin", detail=f"input() called at {info['where']}")
+    elif isinstance(exc, ModuleNotFoundError) and exc.name:
+        info.update(kind="module_not_available",
+                    detail=f"`{exc.name.split('.')[0]}` is not installed where the grader runs")
     else:
         info.update(kind="runtime_error")
     return info

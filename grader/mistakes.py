@@ -66,6 +66,15 @@ SUBMISSION_MISTAKES = (
         "error; the line above it shows where in your code it happened.",
         "{exception} at {where}"),
     Mistake(
+        "module_not_available", "Your code imports a module the grader does not have",
+        "The grader runs your code with Keras, TensorFlow, NumPy and Python's standard library. "
+        "The module your code imports is not installed where it runs, so your code stopped at "
+        "that import and nothing after it was built.",
+        "The exercises need only Keras and NumPy: take the import (and the code that uses it; "
+        "plots are for you, not for the grader) out of the file you submit, or ask your "
+        "instructor to install the module for the grader.",
+        "{detail} (imported at {where})"),
+    Mistake(
         "timeout", "Your code ran out of time",
         "The grader gives each submission a fixed amount of wall-clock time. A loop that never "
         "ends, or long training at import time, uses it all up.",

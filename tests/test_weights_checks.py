@@ -120,3 +120,15 @@ def test_freezing_the_head_says_which_layer_the_lesson_freezes():
     f = run_all(evidence(target="fn_model.layers[-1]", units=10, first_dense=False))["freeze_first_dense"]
     assert "is not the first Dense (`dense`)" in f.facts["what"]
     assert "6 → 4" in f.facts["what"]
+
+
+def test_another_model_left_frozen_on_purpose_is_not_judged_by_fn_models_numbers():
+    ev = evidence()
+    ev["left_frozen"] = {"backbone": [{"layer": "toy_backbone", "class": "Sequential",
+                                       "whole_model": True, "variables": 2}]}
+    ev["as_left"]["backbone"] = [2, 0, 2]
+    assert mistakes(ev) == set()
+    ev["left_frozen"]["fn_model"] = [{"layer": "dense", "class": "Dense", "index": 1,
+                                      "units": 256, "variables": 2}]
+    ev["as_left"]["fn_model"] = [6, 4, 2]
+    assert mistakes(ev) == {"layer_left_frozen"}

