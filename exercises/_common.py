@@ -45,7 +45,9 @@ def find_model(namespace: dict, names: tuple[str, ...], looks_like: Callable[[An
         obj = namespace.get(name)
         if is_model(obj):
             return obj, name, None
-        if zero_arg_callable(obj) and getattr(obj, "__module__", None) == "submission":
+        # a function the submission defined (its module is the submission's: `submission`
+        # for a .py file, `__main__` for a notebook), not one it imported
+        if zero_arg_callable(obj) and getattr(obj, "__module__", None) == namespace.get("__name__"):
             model = obj()
             if is_model(model):
                 return model, f"{name}()", None

@@ -265,6 +265,9 @@ def run_request(request_path: str, result_fd: int, import_s: float = 0.0) -> Non
     namespace = module.__dict__
     sys.modules["submission"] = module
     if source["kind"] == "notebook":
+        # Jupyter runs a notebook as `__main__`: its `if __name__ == "__main__":` blocks run. A
+        # .py file is imported as a module, so its guard block (long training, demos) does not.
+        namespace["__name__"] = "__main__"
         shell = GraderShell(namespace, notes)
         namespace["get_ipython"] = lambda: shell
         namespace["display"] = display
