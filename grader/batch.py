@@ -4,8 +4,11 @@ Layout of FOLDER (both at once is fine):
 - a flat folder: every `.py` / `.ipynb` directly inside is one submission, its id the file stem;
 - one sub-folder per student: the sub-folder is one submission, its id the folder name, and one
   file in it is graded (see `choose`); the others are named in a note, never dropped silently.
+- a folder of student folders (a section: `section/alice/…`, `section/bob/…`): one submission
+  per student folder, its id `section/alice` (see `_section_students`).
 Hidden files and folders, `__pycache__`, `.ipynb_checkpoints`, virtualenvs and the reports
-folder itself (if it lies inside FOLDER) are skipped.
+folder itself (if it lies inside FOLDER, or is FOLDER) are skipped. Only regular files are read:
+a FIFO, a device, a broken link or a link loop is named as not graded, with the reason.
 
 DIR receives `submissions/<id>.html` (one report each), `results.jsonl`, `grades.csv` and
 `index.html` (the class dashboard). Each result is written as soon as its grading finishes
@@ -34,9 +37,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from grader.durable import write_atomic
-from grader.gradebook import (GRADES, INDEX, REPORTS, Gradebook, content_hash, file_digest,
-                              report_href)
+from grader.durable import display_path, file_problem, read_regular, write_atomic
+from grader.gradebook import (GRADES, INDEX, LOCK, REPORTS, RESULTS, Gradebook, content_hash,
+                              display_rel, file_digest, report_href)
 
 EXIT_OK, EXIT_GRADER_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXTENSIONS = (".py", ".ipynb")
@@ -65,53 +68,156 @@ class Submission:
 
 def discover(folder: Path, out: Path | None = None,
              keywords: Iterable[str] = ()) -> tuple[list[Submission], list[str]]:
-    """The submissions in `folder`, with unique ids, and warnings about what was not graded."""
-    skip = out.resolve() if out is not None else None
+    """The submissions in `folder`, with unique ids, and warnings about what was not graded.
 
-    def ignored(p: Path) -> bool:
-        return (p.name.startswith(".") or p.name.endswith("~") or p.name in SKIPPED_DIRS
-                or (skip is not None and p.is_dir() and p.resolve() == skip))
-
+    Only regular files are read (after following links): a FIFO, a device, a broken link or a
+    link loop is listed as not graded with the reason, never opened. Nothing of the reports
+    folder is a submission, even when --out is FOLDER itself. A folder of student folders (a
+    section: `section/alice/…`, `section/bob/…`) gives one submission per student folder, with
+    the id `section/alice`."""
     keywords = tuple(keywords)
+    ignored = _ignore_rule(folder, out)
     found: list[tuple[str, str, Submission]] = []  # (id base, extension, submission)
     stray: list[str] = []
+    unusual: list[str] = []
     warnings: list[str] = []
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+
+    def add_student(name: str, root: Path) -> None:
+        files, skipped = _student_files(root, ignored)
+        shown = display_path(name)
+        if not files and not skipped:
+            warnings.append(f"{shown}/ is empty: nothing to grade")
+            return
+        notes: list[str] = []
+        ambiguous = False
+        if files:
+            path, notes, ambiguous = choose(files, root, keywords)
+            candidates = [f for f in files if f.suffix.lower() in EXTENSIONS] or [path]
+        else:  # nothing readable: graded anyway, so the student gets a verdict that says why
+            path = skipped[0][0]
+            candidates = [path]
+        if skipped:
+            notes.append(f"Not read in {shown}/: " + ", ".join(
+                f"{display_rel(f, root)} ({why})" for f, why in skipped[:8]) +
+                (f" and {len(skipped) - 8} more" if len(skipped) > 8 else "") + ".")
+        found.append((name, "", Submission("", path, candidates, notes, ambiguous)))
+
+    for entry in sorted(_entries(folder, warnings), key=lambda p: p.name):
         if ignored(entry):
             continue
         if entry.is_dir():
-            files = _student_files(entry, ignored)
-            if not files:
-                warnings.append(f"{entry.name}/ is empty: nothing to grade")
-                continue
-            path, notes, ambiguous = choose(files, entry, keywords)
-            candidates = [f for f in files if f.suffix.lower() in EXTENSIONS] or [path]
-            found.append((entry.name, "", Submission("", path, candidates, notes, ambiguous)))
-        elif entry.is_file() and entry.suffix.lower() in EXTENSIONS:
+            students = _section_students(entry, ignored)
+            if students:
+                name = display_path(entry.name)
+                warnings.append(
+                    f"{name}/ holds {len(students)} student folders, not one student's files: "
+                    f"each is graded as a student, id {name}/<folder> (to grade this section "
+                    f"alone: grade {display_path(entry)})")
+                for student in students:
+                    add_student(f"{entry.name}/{student.name}", student)
+            else:
+                add_student(entry.name, entry)
+            continue
+        problem = file_problem(entry)
+        if problem is not None:
+            unusual.append(f"{display_path(entry.name)} ({problem})")
+        elif entry.suffix.lower() in EXTENSIONS:
             found.append((entry.stem, entry.suffix.lower().lstrip("."),
                           Submission("", entry, [entry])))
-        elif entry.is_file():
-            stray.append(entry.name)
+        else:
+            stray.append(display_path(entry.name))
     if stray:
-        warnings.append("not graded (not a .py or .ipynb file): " + ", ".join(stray[:8]) +
-                        (f" and {len(stray) - 8} more" if len(stray) > 8 else ""))
+        warnings.append("not graded (not a .py or .ipynb file): " + _some(stray))
+    if unusual:
+        warnings.append("not graded (not a regular file): " + _some(unusual))
     for (_, _, sub), sid in zip(found, unique_ids([(b, e) for b, e, _ in found])):
         sub.id = sid
     return [s for _, _, s in found], warnings
 
 
-def _student_files(root: Path, ignored) -> list[Path]:
+def _some(names: list[str], shown: int = 8) -> str:
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown
+                                       else "")
+
+
+def _entries(folder: Path, warnings: list[str]) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError as exc:
+        warnings.append(f"cannot read {display_path(folder)}: {exc.strerror or exc}")
+        return []
+
+
+def _ignore_rule(folder: Path, out: Path | None):
+    """What discovery skips: hidden files, caches, editors' backups, and the reports folder
+    (wherever it lies in FOLDER; when it is FOLDER itself, the files the batch writes there)."""
+    skip = out.resolve() if out is not None else None
+    own = {REPORTS, RESULTS, GRADES, INDEX, LOCK} if skip == folder.resolve() else set()
+
+    def ignored(p: Path) -> bool:
+        if p.name.startswith(".") or p.name.endswith("~") or p.name in SKIPPED_DIRS:
+            return True
+        if own and p.parent == folder and p.name in own:
+            return True
+        return skip is not None and p.is_dir() and p.resolve() == skip
+    return ignored
+
+
+# Folder names that say "a part of one student's project", not "a student" (see _section_students).
+PROJECT_PARTS = {"src", "lib", "libs", "code", "notebooks", "notebook", "scripts", "data",
+                 "docs", "solutions", "solution", "submission", "build", "dist", "archive",
+                 "extra", "extras", *SCRATCH_WORDS}
+PROJECT_PART_RE = re.compile(r"(part|week|ex|exercise|task|q|question|lab|hw|homework|v)"
+                             r"[ _-]?\d+$", re.I)
+
+
+def _section_students(entry: Path, ignored) -> list[Path]:
+    """The student folders of `entry` if it is a section, else []. A section holds no .py or
+    .ipynb file itself and at least two sub-folders with one, none of them named like a part of
+    a project (src/, tests/, week2/, old/ …): those make `entry` one student's folder."""
+    try:
+        children = sorted(entry.iterdir(), key=lambda p: p.name)
+    except OSError:
+        return []
+    subdirs = []
+    for child in children:
+        if ignored(child):
+            continue
+        if child.is_dir():
+            subdirs.append(child)
+        elif child.suffix.lower() in EXTENSIONS:
+            return []
+    if len(subdirs) < 2 or any(d.name.lower() in PROJECT_PARTS or PROJECT_PART_RE.match(d.name)
+                               for d in subdirs):
+        return []
+    with_code = sum(1 for d in subdirs
+                    if any(f.suffix.lower() in EXTENSIONS for f in _student_files(d, ignored)[0]))
+    return subdirs if with_code >= 2 else []
+
+
+def _student_files(root: Path, ignored) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The regular files of a student's folder, and the other entries with why they are not
+    read (a FIFO, a device, a broken link, a link loop)."""
     files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
     for dirpath, dirnames, filenames in os.walk(root):  # does not follow symlinked folders
         here = Path(dirpath)
         if "pyvenv.cfg" in filenames:  # a virtualenv someone zipped along
             dirnames[:] = []
             continue
         dirnames[:] = sorted(d for d in dirnames if not ignored(here / d))
-        files += [here / f for f in sorted(filenames) if not ignored(here / f)]
+        for name in sorted(filenames):
+            f = here / name
+            if ignored(f):
+                continue
+            problem = file_problem(f)
+            if problem is None:
+                files.append(f)
+            elif problem != "a folder":  # a linked folder: not walked, as before
+                skipped.append((f, problem))
         if len(files) >= MAX_FILES_PER_STUDENT:
             break
-    return files[:MAX_FILES_PER_STUDENT]
+    return files[:MAX_FILES_PER_STUDENT], skipped
 
 
 def choose(files: list[Path], root: Path, keywords: tuple[str, ...] = ()
@@ -123,11 +229,12 @@ def choose(files: list[Path], root: Path, keywords: tuple[str, ...] = ()
        like `solution`/`homework`, which beat plain names, which beat `test`/`scratch`/`copy`;
     3. the least deeply nested;
     and only then, a guess: a notebook before a .py, then the first name alphabetically."""
-    rel = {f: f.relative_to(root).as_posix() for f in files}
+    rel = {f: display_rel(f, root) for f in files}
+    folder = display_path(root.name)
     code = [f for f in files if f.suffix.lower() in EXTENSIONS]
     if not code:
         listed = ", ".join(rel[f] for f in files[:8])
-        return files[0], [f"No .py or .ipynb file was found in {root.name}/ (found: {listed})."], False
+        return files[0], [f"No .py or .ipynb file was found in {folder}/ (found: {listed})."], False
     if len(code) == 1:
         return code[0], [], False
     imports = {f: _imports(f) for f in code}
@@ -160,11 +267,11 @@ def choose(files: list[Path], root: Path, keywords: tuple[str, ...] = ()
     others = ", ".join(describe(f) for f in ranked[1:])
     if ambiguous:
         tied = [f for f in ranked if key(f)[:3] == key(best)[:3]]
-        note = (f"Could not tell which file in {root.name}/ is the submission: "
+        note = (f"Could not tell which file in {folder}/ is the submission: "
                 f"{', '.join(rel[f] for f in tied)}. Graded {rel[best]} ({reason}); "
                 f"not graded: {others}.")
     else:
-        note = (f"{root.name}/ holds {len(code)} Python files or notebooks; graded {rel[best]} "
+        note = (f"{folder}/ holds {len(code)} Python files or notebooks; graded {rel[best]} "
                 f"({reason}). Not graded: {others}.")
     return best, [note], ambiguous
 
@@ -174,11 +281,10 @@ IMPORT_RE = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([A-Za-z
 
 
 def _imports(path: Path) -> set[str]:
-    """Top-level module names a file imports (or `%run`s), read as text: nothing is executed."""
+    """Top-level module names a file imports (or `%run`s), read as text: nothing is executed.
+    Only a regular file under the size cap is read (a FIFO would block, /dev/zero never end)."""
     try:
-        if path.stat().st_size > 5 * 1024 * 1024:
-            return set()
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = read_regular(path).decode("utf-8", errors="replace")
     except OSError:
         return set()
     if path.suffix.lower() == ".ipynb":
@@ -232,11 +338,12 @@ def safe_id(name: str) -> str:
 
 def unique_ids(names: list[tuple[str, str]]) -> list[str]:
     """`safe_id` of each (name, extension), unique ignoring case (reports land on case-insensitive
-    file systems too). A clash gets the extension (`alice-py`), then a number (`solution-2`)."""
+    file systems too). A clash gets the extension (`alice-py`), then a number (`solution-2`).
+    A student of a section keeps the section as a folder: `section-a/alice`."""
     taken: set[str] = set()
     ids: list[str] = []
     for name, ext in names:
-        base = safe_id(name)
+        base = "/".join(safe_id(part) for part in name.split("/"))  # section/student
         tries = [base] + ([f"{base}-{ext}"] if ext else []) + [f"{base}-{n}" for n in range(2, 10_000)]
         sid = next(t for t in tries if t.lower() not in taken)
         taken.add(sid.lower())
@@ -288,9 +395,16 @@ def build_parser(exercise_ids: list[str]) -> argparse.ArgumentParser:
                    help="re-grade submissions already graded with the same content and options")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bar and no line per submission; only the summary")
+    # Options of `grade FILE` that a folder does not take: accepted here only to say why.
+    p.add_argument("--format", help=argparse.SUPPRESS)
+    p.add_argument("--no-report", action="store_true", help=argparse.SUPPRESS)
     from grader.settings import add_limit_options
     add_limit_options(p, what="each submission")
     return p
+
+
+FOLDER_OUTPUT = ("a folder writes its results into --out DIR: results.jsonl (the JSON object of "
+                 "each submission, one a line), grades.csv, index.html and one HTML report each")
 
 
 def main(argv: list[str]) -> int:
@@ -299,16 +413,22 @@ def main(argv: list[str]) -> int:
     exercises = load_exercises()
     parser = build_parser(sorted(exercises))
     args = parser.parse_args(argv)  # exits 2 on unknown options
+    if args.format is not None:
+        parser.error(f"--format {args.format} is for one file; {FOLDER_OUTPUT}")
+    if args.no_report:
+        parser.error(f"--no-report is for one file; {FOLDER_OUTPUT}")
+    if not args.path:
+        parser.error("the path is empty: name a folder of submissions")
     folder = Path(args.path)
     if not folder.is_dir():
-        parser.error(f"not a folder: {folder}")
+        parser.error(f"not a folder: {display_path(folder)}")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
     from grader.cli import check_grading_options
     rubric = check_grading_options(parser, args, exercises)
     out = Path(args.out) if args.out else folder.resolve().parent / f"{folder.resolve().name}-reports"
     if out.exists() and not out.is_dir():
-        parser.error(f"--out {out} is a file, not a folder")
+        parser.error(f"--out {display_path(out)} is a file, not a folder")
 
     runner, runner_note = make_runner(args.no_pool)
     spawn = getattr(runner, "spawn", None)
@@ -318,17 +438,19 @@ def main(argv: list[str]) -> int:
     subs, warnings = discover(folder, out, exercise_keywords(exercises, only))
     if not subs:
         _close(runner)
-        parser.error(f"no .py or .ipynb submissions found in {folder}")
+        parser.error(f"no .py or .ipynb submissions found in {display_path(folder)}"
+                     + "".join(f"; {w}" for w in warnings))
     book = Gradebook(out)
     try:
         if not book.lock():
             _close(runner)
-            parser.error(f"another `grade` run is writing to {out}; wait for it to finish")
+            parser.error(f"another `grade` run is writing to {display_path(out)}; wait for it "
+                         f"to finish")
         (out / REPORTS).mkdir(parents=True, exist_ok=True)
         book.load()
     except OSError as exc:
         _close(runner)
-        parser.error(f"cannot write to {out}: {exc.strerror or exc}")
+        parser.error(f"cannot write to {display_path(out)}: {exc.strerror or exc}")
     run = BatchRun(args, folder, out, book, exercises, only, rubric, (runner, runner_note))
     try:
         return run.run(subs, warnings)
@@ -369,17 +491,30 @@ class BatchRun:
         self.write_failed: str | None = None
         self.stop = _StopRequest()
         self._index_written = 0.0
+        self.folder_notes: list[str] = []  # what discovery said, for the dashboard too
 
     # -- the run ------------------------------------------------------------------------
     def run(self, subs: list[Submission], warnings: list[str]) -> int:
+        from rich.markup import escape
+        self.folder_notes = list(warnings)
         if self.runner_note:
             warnings = [self.runner_note, *warnings]
         for w in warnings:
-            self.errors.print(f"[yellow]note:[/] {w}", markup=True)
+            self.errors.print(f"[yellow]note:[/] {escape(w)}", markup=True)
         if self.book.unreadable_lines:
             self.errors.print(f"[yellow]note:[/] {self.book.unreadable_lines} unreadable line(s) "
-                              f"in {self.book.path} ignored (a run killed mid-write?); those "
+                              f"in {escape(display_path(self.book.path))} ignored (cut short by "
+                              f"a killed run, or not a record of this grader); those "
                               f"submissions are graded again", markup=True)
+        # grades.csv and the dashboard list the submissions in the folder now; the records of
+        # those since removed stay in results.jsonl only.
+        self.book.present = {sub.id for sub in subs}
+        gone = self.book.gone()
+        if gone:
+            self.errors.print(
+                f"[yellow]note:[/] {len(gone)} earlier result(s) left out of grades.csv and the "
+                f"dashboard: their submission is no longer in the folder ({escape(_some(gone))}); "
+                f"results.jsonl keeps them", markup=True)
         todo: list[tuple[Submission, str]] = []
         for sub in subs:
             digest = content_hash(sub.files, sub.path, self.folder, self.grading_options,
@@ -459,7 +594,7 @@ class BatchRun:
                 result = apply_rubric(result, self.rubric)
         except Exception:  # a grader bug: still a record and a report, and exit code 1
             tb = traceback.format_exc()
-            result = grader_failure(self.grader, sub.path, tb, self.only)
+            result = grader_failure(self.grader, sub.path, tb, self.only, self.rubric)
         result.notes[:0] = sub.notes
         return result, tb
 
@@ -471,7 +606,8 @@ class BatchRun:
             result, tb = fut.result()
         except BaseException:  # not even a failure record could be built: never lose it
             tb = traceback.format_exc()
-            result = grader_failure(self.grader, sub.path, tb, self.only)
+            result = grader_failure(self.grader, sub.path, tb, self.only, self.rubric)
+            result.notes[:0] = sub.notes
         try:
             html = render_html(result)
         except Exception:
@@ -479,25 +615,30 @@ class BatchRun:
             html = _fallback_html(result.to_dict(), tb)
         record = result.to_dict()
         record["batch"] = {
-            "id": sub.id, "file": _rel(sub.path, self.folder),
-            "files": [_rel(f, self.folder) for f in sub.files], "hash": digest,
+            "id": sub.id, "file": display_rel(sub.path, self.folder),
+            "files": [display_rel(f, self.folder) for f in sub.files], "hash": digest,
             "content": file_digest(sub.path), "ambiguous": sub.ambiguous,
             "grader_failed": bool(tb), "graded_at": _now(), "options": self.options}
         if tb:
             record["batch"]["traceback"] = tb
         try:
-            write_atomic(self.out / report_href(sub.id), html)
+            report = self.out / report_href(sub.id)
+            report.parent.mkdir(parents=True, exist_ok=True)  # submissions/<section>/
+            write_atomic(report, html)
             self.book.append(record)
             self.graded_now += 1
             self.book.write_grades()
             self._write_derived()
         except OSError as exc:
-            self.write_failed = f"{exc.filename or self.out}: {exc.strerror or exc}"
+            where = display_path(exc.filename or self.out)
+            self.write_failed = f"{where}: {exc.strerror or exc}"
             return
         if tb:
+            from rich.markup import escape
             self.grader_failures += 1
-            self.errors.print(f"[bold magenta]The grader itself failed on {sub.path}:[/] "
-                              f"{tb.strip().splitlines()[-1]}")
+            self.errors.print(f"[bold magenta]The grader itself failed on "
+                              f"{escape(display_path(sub.path))}:[/] "
+                              f"{escape(tb.strip().splitlines()[-1])}")
         if not self.args.quiet:
             progress.console.print(_line(record))
 
@@ -509,15 +650,16 @@ class BatchRun:
         if not force and time.monotonic() - self._index_written < 1.0:
             return
         from reports.dashboard import render_dashboard
-        html = render_dashboard(self.book.latest(), title=self.folder.resolve().name,
+        html = render_dashboard(self.book.current(),
+                                title=display_path(self.folder.resolve().name),
                                 options=self.options, titles=self.titles,
-                                grader_version=self.version)
+                                grader_version=self.version, folder_notes=self.folder_notes)
         write_atomic(self.out / INDEX, html)
         self._index_written = time.monotonic()
 
     def _summary(self, total: int, skipped: int, not_graded: int, wall: float,
                  interrupted: bool) -> None:
-        records = self.book.latest()
+        records = self.book.current()
         verdicts = [r.get("verdict") for r in records]
         parts = [f"{self.graded_now} graded in {wall:.0f} s"]
         if skipped:
@@ -528,8 +670,10 @@ class BatchRun:
         self.console.print(
             f"Class: {verdicts.count('pass')} pass, {verdicts.count('fail')} fail, "
             f"{verdicts.count('error')} could not be graded (of {len(records)}).")
-        self.console.print(f"Dashboard: {self.out / INDEX}", soft_wrap=True)
-        self.console.print(f"Gradebook: {self.out / GRADES}", soft_wrap=True)
+        self.console.print(f"Dashboard: {display_path(self.out / INDEX)}", soft_wrap=True,
+                           markup=False)
+        self.console.print(f"Gradebook: {display_path(self.out / GRADES)}", soft_wrap=True,
+                           markup=False)
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -600,20 +744,16 @@ def _exit_now_if_stuck(code: int, grace_s: float = 3.0) -> None:
         os._exit(code)
 
 
-def grader_failure(grader, path: Path, tb: str, only: list[str] | None):
+def grader_failure(grader, path: Path, tb: str, only: list[str] | None, rubric=None):
     """The Result of a submission the grader crashed on: an error verdict naming the grader,
-    not the student. The traceback goes to results.jsonl (batch.traceback), not the report."""
-    from grader import __version__
-    from grader.findings import Finding, Result, Status, Verdict
+    not the student (see Grader.failure). The traceback goes to results.jsonl
+    (batch.traceback), not the report."""
     last = tb.strip().splitlines()[-1] if tb.strip() else "unknown error"
-    m = grader.mistakes.get("grader_error")
-    f = Finding("submission", Status.ERROR, "grader_error", facts={"detail": last},
-                title=m.title if m else "grader_error",
-                message=f"{m.title}: {last}" if m else last,
-                explanation=m.explanation if m else "", hint=m.hint if m else "")
-    max_score = sum(ex.max_score for i, ex in grader.exercises.items() if not only or i in only)
-    return Result(str(path), Verdict.ERROR, 0.0, max_score, [], problems=[f],
-                  grader_version=__version__)
+    result = grader.failure(path, last, only)
+    if rubric is not None:
+        graded = only or rubric.graded_exercises()
+        result.max_score = sum(rubric.max_score(e) for e in graded if e in rubric.rules)
+    return result
 
 
 def _fallback_html(record: dict[str, Any], tb: str) -> str:
@@ -636,13 +776,6 @@ def _line(record: dict[str, Any]):
         (f"  {record.get('duration_s', 0):.1f} s", "dim"),
         ("  (file chosen by a guess: see the report's notes)" if meta.get("ambiguous") else "",
          "yellow"))
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _now() -> str:

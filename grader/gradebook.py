@@ -13,11 +13,12 @@ import csv
 import hashlib
 import io
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any, Iterable
 
-from grader.durable import write_atomic
+from grader.durable import display_path, dumps, iter_regular, write_atomic
 
 RESULTS = "results.jsonl"
 GRADES = "grades.csv"
@@ -43,19 +44,34 @@ def content_hash(files: Iterable[Path], graded: Path, root: Path, options: dict[
                          "graded": _rel(graded, root)}, sort_keys=True).encode())
     for path in sorted(files, key=lambda p: _rel(p, root)):
         h.update(b"\0file\0" + _rel(path, root).encode("utf-8", "surrogateescape") + b"\0")
-        try:
-            h.update(path.read_bytes())
-        except OSError as exc:  # unreadable now: hash the error, the grading will report it
-            h.update(f"unreadable: {exc.strerror}".encode())
+        _hash_file(h, path)
     return h.hexdigest()
 
 
 def file_digest(path: Path) -> str:
     """sha256 of one file's bytes alone (finds identical submissions across students)."""
+    h = hashlib.sha256()
+    return h.hexdigest() if _hash_file(h, path) else ""
+
+
+HASH_CAP = 256 * 1024 * 1024  # past this, the size stands for the rest (a sparse 1 TB file)
+
+
+def _hash_file(h, path: Path) -> bool:
+    """Feed a regular file's bytes to `h`; only regular files are read, so a FIFO or a link to
+    /dev/zero cannot stall the batch. Whatever cannot be read feeds the reason instead (the
+    grading reports it). True if the file was read."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
+        read = 0
+        for chunk in iter_regular(path, HASH_CAP):
+            h.update(chunk)
+            read += len(chunk)
+        if read >= HASH_CAP:  # (only then: the hashes of earlier runs stay valid)
+            h.update(f"\0size {os.stat(path).st_size}".encode())
+        return True
+    except OSError as exc:
+        h.update(f"unreadable: {exc.strerror}".encode("utf-8", "backslashreplace"))
+        return False
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -63,6 +79,11 @@ def _rel(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def display_rel(path: Path, root: Path) -> str:
+    """`path` relative to `root`, as text for JSON, HTML, CSV and the terminal."""
+    return display_path(_rel(path, root))
 
 
 class Gradebook:
@@ -73,6 +94,9 @@ class Gradebook:
         self.path = self.out / RESULTS
         self.records: dict[str, dict[str, Any]] = {}
         self.unreadable_lines = 0
+        # The ids of the submissions in the folder now; None: all. grades.csv and the dashboard
+        # show only these; results.jsonl keeps every record (the durable log).
+        self.present: set[str] | None = None
         self._fh: io.TextIOWrapper | None = None
 
     # -- reading ------------------------------------------------------------------------
@@ -104,10 +128,18 @@ class Gradebook:
     def latest(self) -> list[dict[str, Any]]:
         return [self.records[k] for k in sorted(self.records)]
 
+    def current(self) -> list[dict[str, Any]]:
+        """The latest record of each submission still in the folder."""
+        return [r for r in self.latest() if self.present is None or r["batch"]["id"] in self.present]
+
+    def gone(self) -> list[str]:
+        """Ids with a record whose submission is no longer in the folder."""
+        return [] if self.present is None else sorted(set(self.records) - self.present)
+
     # -- writing ------------------------------------------------------------------------
     def append(self, record: dict[str, Any]) -> None:
         """Append one record durably: the line is on disk when this returns."""
-        line = json.dumps(record, ensure_ascii=False, default=str, separators=(",", ":"))
+        line = dumps(record, separators=(",", ":"))
         if self._fh is None:
             self.out.mkdir(parents=True, exist_ok=True)
             self._fh = open(self.path, "a", encoding="utf-8", newline="\n")
@@ -121,12 +153,11 @@ class Gradebook:
         self.close()
         if not self.records and not self.path.exists():
             return
-        write_atomic(self.path, "".join(
-            json.dumps(r, ensure_ascii=False, default=str, separators=(",", ":")) + "\n"
-            for r in self.latest()))
+        write_atomic(self.path, "".join(dumps(r, separators=(",", ":")) + "\n"
+                                        for r in self.latest()))
 
     def write_grades(self) -> None:
-        write_atomic(self.out / GRADES, grades_csv(self.latest()))
+        write_atomic(self.out / GRADES, grades_csv(self.current()))
 
     def close(self) -> None:
         if self._fh is not None:
@@ -157,15 +188,58 @@ class Gradebook:
 
 
 def _parse(raw: bytes) -> dict[str, Any] | None:
+    """A record, or None for a line that is not one: torn, not JSON, or JSON of the wrong shape
+    (a hand edit, another program): every later stage may then trust the types it reads."""
     try:
         record = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         return None
-    if not isinstance(record, dict) or not isinstance(record.get("batch"), dict):
-        return None
-    if not isinstance(record["batch"].get("id"), str):
-        return None
-    return record
+    return record if _well_formed(record) else None
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _strs(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+def _dicts(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, dict) for x in v)
+
+
+def _well_formed(r: Any) -> bool:
+    """The fields that grades.csv, the dashboard and a re-run read, with the types they need."""
+    if not isinstance(r, dict) or not isinstance(r.get("batch"), dict):
+        return False
+    meta = r["batch"]
+    if not isinstance(meta.get("id"), str) or not meta["id"]:
+        return False
+    if any(k in meta and not isinstance(meta[k], str)
+           for k in ("hash", "file", "content", "graded_at")):
+        return False
+    if r.get("verdict") not in ("pass", "fail", "error"):
+        return False
+    if not all(_is_num(r.get(k, 0)) for k in ("score", "max_score", "duration_s")):
+        return False
+    if not _strs(r.get("mistakes", [])) or not _strs(r.get("notes", [])):
+        return False
+    if not _dicts(r.get("problems", [])) or not _dicts(r.get("exercises", [])):
+        return False
+    if not all(_finding_ok(p) for p in r.get("problems", [])):
+        return False
+    for ex in r.get("exercises", []):
+        if not isinstance(ex.get("id"), str) or not _dicts(ex.get("checks", [])):
+            return False
+        if not all(isinstance(c.get("check"), str) and _finding_ok(c) for c in ex["checks"]):
+            return False
+    return True
+
+
+def _finding_ok(f: dict[str, Any]) -> bool:
+    return (isinstance(f.get("mistake"), (str, type(None)))
+            and all(isinstance(f.get(k, ""), str) for k in ("message", "status", "title")))
 
 
 def grades_csv(records: Iterable[dict[str, Any]]) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from grader import __version__
 from grader.diagram import exercise_diagrams
+from grader.durable import display_path
 from grader.exercise import Exercise, load_exercises
 from grader.findings import (ExerciseResult, Finding, Result, Status, Verdict, failed, shown,
                              skipped)
@@ -31,9 +32,14 @@ class Grader:
     def grade(self, path: str | Path, only: list[str] | None = None) -> Result:
         start = time.monotonic()
         result = self._grade(str(path), only)
+        result.submission = display_path(path)  # text for every report; files keep the path
         result.duration_s = time.monotonic() - start
         result.grader_version = __version__
         return result
+
+    def failure(self, path: str | Path, detail: str, only: list[str] | None = None,
+                duration_s: float = 0.0) -> Result:
+        return grader_failure(self.exercises, path, detail, only, duration_s)
 
     def _grade(self, path: str, only: list[str] | None) -> Result:
         try:
@@ -192,6 +198,21 @@ class Grader:
             score = 0.0  # nothing measured in a process that rewrote the grader earns marks
         return Result(path, verdict, score=score, max_score=max_score,
                       exercises=results, problems=problems, notes=notes, **base)
+
+
+def grader_failure(exercises: dict[str, Exercise], path: str | Path, detail: str,
+                   only: list[str] | None = None, duration_s: float = 0.0) -> Result:
+    """The Result of a submission the grader itself crashed on: an error verdict that names the
+    grader, not the student, with every key a Result has and the exercises' points as the
+    maximum (as for any submission that could not be graded)."""
+    m = catalogue(exercises.values()).get("grader_error")
+    f = Finding("submission", Status.ERROR, "grader_error", facts={"detail": detail},
+                title=m.title if m else "grader_error",
+                message=f"{m.title}: {detail}" if m else detail,
+                explanation=m.explanation if m else "", hint=m.hint if m else "")
+    max_score = sum(ex.max_score for i, ex in exercises.items() if not only or i in only)
+    return Result(display_path(path), Verdict.ERROR, 0.0, max_score, [], problems=[f],
+                  duration_s=duration_s, grader_version=__version__)
 
 
 def _diagrams(exercise: Exercise, evidence: dict[str, Any]) -> list[dict[str, Any]]:

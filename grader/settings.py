@@ -15,6 +15,7 @@ A limits file (or the `[limits]` table of a rubric file):
 from __future__ import annotations
 
 import argparse
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,19 @@ FILE_KEYS: dict[str, tuple[str, int, type]] = {
     "sandbox": ("sandbox", 1, str),
 }
 MIN_MEMORY_GIB = 2  # below this TensorFlow aborts at import: refuse it up front
+# key -> (least, most, unit): what a course may set. The least keeps TensorFlow alive (its
+# threads, files and address space); the most keeps the number a real limit the kernel accepts.
+RANGES: dict[str, tuple[float, float, str]] = {
+    "timeout": (0.0, 86_400, "seconds"),        # exclusive 0: a day is more than any lesson
+    "memory_gib": (MIN_MEMORY_GIB, 1024, "GiB"),
+    "output_mib": (0.0, 1024, "MiB"),
+    "file_mib": (0.0, 65_536, "MiB"),
+    "open_files": (16, 1_048_576, ""),
+    "processes": (16, 4_194_304, ""),           # the kernel's pid_max ceiling
+}
+MAX_TIMEOUT_S = RANGES["timeout"][1]
+COMMAND_LINE = "the command line"
+CLI_NAMES = {"timeout": "--timeout", "memory_gib": "--memory", "output_mib": "--output-limit"}
 
 
 class LimitsError(ValueError):
@@ -62,7 +76,7 @@ def limits_from_args(args: argparse.Namespace) -> Limits:
         values.update(read_limits_file(args.limits))
     cli = {"timeout": args.timeout, "memory_gib": args.memory,
            "output_mib": getattr(args, "output_limit", None), "sandbox": getattr(args, "sandbox", None)}
-    values.update(convert_limits({k: v for k, v in cli.items() if v is not None}, "the command line"))
+    values.update(convert_limits({k: v for k, v in cli.items() if v is not None}, COMMAND_LINE))
     limits = Limits(**values)
     if limits.timeout_s <= 0:
         raise LimitsError("the timeout must be positive")
@@ -102,5 +116,46 @@ def convert_limits(table: dict[str, Any], where: str) -> dict[str, Any]:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise LimitsError(f"{where}: {key} must be a number, not {value!r}")
+        check_range(key, value, where)
         out[field] = kind(value * factor)
     return out
+
+
+def check_range(key: str, value: float, where: str) -> None:
+    """A limit must be a finite number in its range; the message names the range."""
+    least, most, unit = RANGES[key]
+    name = CLI_NAMES.get(key, key) if where == COMMAND_LINE else f"{where}: {key}"
+    if least == 0:
+        ok = math.isfinite(value) and 0 < value <= most
+        span = f"above 0 and at most {most:g} {unit}"
+    else:
+        ok = math.isfinite(value) and least <= value <= most
+        why = (" (TensorFlow aborts below that)" if key == "memory_gib" else
+               " (TensorFlow needs its threads and files)")
+        unit = f" {unit}" if unit else ""
+        span = f"at least {least:g}{unit}{why} and at most {most:g}{unit}"
+    if not ok:
+        raise LimitsError(f"{name} must be {span}, not {value:g}")
+
+
+def seconds(text: str) -> float:
+    """argparse type of a time limit: a finite number of seconds above 0, at most a day."""
+    return _seconds(text, allow_zero=False)
+
+
+def seconds_or_zero(text: str) -> float:
+    """argparse type of a deadline: as `seconds`, and 0 turns it off."""
+    return _seconds(text, allow_zero=True)
+
+
+def _seconds(text: str, allow_zero: bool) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not (0 <= value if allow_zero else 0 < value) \
+            or value > MAX_TIMEOUT_S:
+        low = "0 (none) or more" if allow_zero else "above 0"
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds {low} and at most {MAX_TIMEOUT_S:g}, not {text!r}")
+    return value

@@ -63,30 +63,30 @@ def load_submission(path: str | Path) -> Source:
     suffix = path.suffix.lower()
     if suffix not in EXTENSIONS:
         raise UnreadableSubmission(
-            f"'{path.name}' is not a Python file or a notebook: the grader accepts .py and "
+            f"'{_shown(path)}' is not a Python file or a notebook: the grader accepts .py and "
             f".ipynb files")
     cap = MAX_NOTEBOOK_BYTES if suffix == ".ipynb" else MAX_BYTES
     raw = read_capped(path, cap)
     if not raw.strip():
-        raise UnreadableSubmission(f"'{path.name}' is empty")
+        raise UnreadableSubmission(f"'{_shown(path)}' is empty")
     if b"\x00" in raw:
         raise UnreadableSubmission(
-            f"'{path.name}' contains binary data (NUL bytes), not text: was the wrong file "
+            f"'{_shown(path)}' contains binary data (NUL bytes), not text: was the wrong file "
             f"submitted?")
     text = _decode(raw, path)
     if suffix == ".ipynb":
         from grader.notebook import notebook_chunks
-        chunks, notes = notebook_chunks(text, path.name)
+        chunks, notes = notebook_chunks(text, _shown(path))
         # A notebook runs as `__main__`, as in Jupyter: its guard blocks run, no note.
         return Source(str(path), "notebook", chunks, notes)
-    chunks = [Chunk(text, path.name, None, text)]
+    chunks = [Chunk(text, _shown(path), None, text)]
     return Source(str(path), "python", chunks, main_guard_notes(chunks))
 
 
 def read_capped(path: Path, cap: int) -> bytes:
     """The bytes of a regular file (a symlink is followed), never more than `cap`: a FIFO
     would block the read forever and /dev/zero never ends, so neither is opened for reading."""
-    name = path.name
+    name = _shown(path)
     try:
         _require_regular(os.stat(path), name)
         # O_NONBLOCK: if the path was swapped for a FIFO since stat(), open() must not wait
@@ -113,6 +113,13 @@ _FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"
                (stat.S_ISSOCK, "a socket"))
 
 
+def _shown(path: Path) -> str:
+    """The file's name as text for messages and tracebacks: a name that is not UTF-8 shows its
+    odd bytes escaped (stu\\xffdent.py), as everywhere else the grader prints a path."""
+    from grader.durable import display_path
+    return display_path(path.name)
+
+
 def _require_regular(info: os.stat_result, name: str) -> None:
     if stat.S_ISREG(info.st_mode):
         return
@@ -122,7 +129,7 @@ def _require_regular(info: os.stat_result, name: str) -> None:
 
 
 def _os_error_message(path: Path, exc: OSError) -> str:
-    name = path.name
+    name = _shown(path)
     if exc.errno == errno.ELOOP:
         return (f"'{name}' is a symbolic link that loops back on itself: submit the .py or "
                 f".ipynb file itself")
@@ -181,7 +188,7 @@ def _decode(raw: bytes, path: Path) -> str:
         start = getattr(exc, "start", 0)
         line = raw[:start].count(b"\n") + 1
         raise UnreadableSubmission(
-            f"'{path.name}' is not valid UTF-8 text (byte 0x{raw[start]:02x} on line {line}): "
+            f"'{_shown(path)}' is not valid UTF-8 text (byte 0x{raw[start]:02x} on line {line}): "
             f"save it as UTF-8 from your editor") from None
 
 

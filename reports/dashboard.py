@@ -203,8 +203,12 @@ def attention(records: list[dict[str, Any]], titles: dict[str, str]) -> dict[str
 # -- rendering --------------------------------------------------------------------------------
 def render_dashboard(records: Iterable[dict[str, Any]], *, title: str = "",
                      options: dict[str, Any] | None = None, titles: dict[str, str] | None = None,
-                     grader_version: str = "", generated_at: str | None = None) -> str:
+                     grader_version: str = "", generated_at: str | None = None,
+                     folder_notes: Iterable[str] = ()) -> str:
+    """`folder_notes`: what finding the submissions said (files not graded and why, a folder
+    of student folders); shown under "Needs a look"."""
     summary = class_summary(records, titles)
+    summary["attention"]["folder"] = list(folder_notes)
     generated_at = generated_at or datetime.now(timezone.utc).astimezone().strftime(
         "%Y-%m-%d %H:%M %Z")
     return environment().get_template("dashboard.html.j2").render(

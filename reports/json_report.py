@@ -2,10 +2,11 @@
 batch results."""
 from __future__ import annotations
 
-import json
-
+from grader.durable import dumps
 from grader.findings import Result
 
 
 def render_json(result: Result, indent: int | None = 2) -> str:
-    return json.dumps(result.to_dict(), indent=indent, ensure_ascii=False, default=str)
+    """Valid JSON whatever the result holds: no NaN or Infinity (null instead), and the bytes of
+    a file name that is not UTF-8 written as `\\xff`."""
+    return dumps(result.to_dict(), indent=indent)

@@ -12,9 +12,9 @@ listed by name: they are folded into one "Hidden checks" entry that carries thei
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from grader.durable import dumps
 from grader.findings import Finding, Result, Status, Verdict
 from grader.rubric import StudentView
 
@@ -99,7 +99,7 @@ def _printed(result: Result) -> str:
 def _fit(results: dict[str, Any], cap: int = MAX_BYTES) -> dict[str, Any]:
     """Shorten the longest free-text fields until the JSON is under the cap."""
     def size() -> int:  # as the hooks write it (grader.lms.common.write_json_atomic): indented
-        return len(json.dumps(results, ensure_ascii=False, indent=1).encode("utf-8"))
+        return len(dumps(results, indent=1).encode("utf-8"))
     while size() > cap:
         fields = [(results, "output"), (results, "message")] + \
                  [(t, k) for t in results.get("tests", []) for k in ("output", "message")]

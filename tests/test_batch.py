@@ -280,7 +280,7 @@ def test_an_interrupted_results_file_is_resumed(tmp_path, fake):
 @pytest.mark.parametrize("args, needle", [
     (["--exercise", "nope"], "unknown exercise"),
     (["--jobs", "0"], "--jobs must be at least 1"),
-    (["--timeout", "0"], "the timeout must be positive"),
+    (["--timeout", "0"], "--timeout must be above 0"),
     (["--bogus"], "unrecognized arguments"),
 ])
 def test_usage_errors_exit_2(tmp_path, fake, capsys, args, needle):

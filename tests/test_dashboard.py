@@ -126,3 +126,11 @@ def test_student_controlled_text_is_escaped():
 def test_empty_class_renders():
     html = render_dashboard([], title="nobody yet")
     assert "0 submissions" in html and "No mistakes found" in html
+
+
+def test_what_discovery_noticed_is_shown_escaped_under_needs_a_look():
+    page = render_dashboard(a_class(), folder_notes=[
+        "sec/ holds 3 student folders", "not graded (not a regular file): <b>x</b>.py (a FIFO)"])
+    assert "The submissions folder (2 notes)" in page
+    assert "sec/ holds 3 student folders" in page
+    assert "&lt;b&gt;x&lt;/b&gt;.py (a FIFO)" in page and "<b>x</b>" not in page

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 ROOT = Path(__file__).parent.parent
 ZOO = Path(__file__).parent / "zoo"
@@ -85,6 +86,27 @@ def test_grade_bundle_usage_errors_exit_2(tmp_path):
               "-o", tmp_path / "a.zip")
     assert p.returncode == 2 and "cannot read the rubric" in p.stderr
     assert not (tmp_path / "a.zip").exists()
+
+
+def test_grade_bundle_refuses_a_timeout_that_is_not_a_positive_finite_number(tmp_path, capsys):
+    from grader.lms import bundle_cli
+    for bad in ("-1", "0", "nan", "inf", "1e300"):
+        out = tmp_path / f"{bad}.zip"
+        with pytest.raises(SystemExit) as exc:
+            bundle_cli.main(["gradescope", "--timeout", bad, "-o", str(out)])
+        err = capsys.readouterr().err
+        assert exc.value.code == 2, bad
+        assert "--timeout: must be a number of seconds above 0 and at most 86400" in err
+        assert not out.exists()
+
+
+def test_the_gradescope_entry_point_refuses_a_root_that_is_a_file(tmp_path, capsys):
+    from grader.lms import gradescope
+    a_file = tmp_path / "autograder"
+    a_file.write_text("")
+    with pytest.raises(SystemExit) as exc:
+        gradescope.main(["--root", str(a_file)])
+    assert exc.value.code == 2 and "is not a folder" in capsys.readouterr().err
 
 
 def test_an_invalid_rubric_stops_grading_naming_its_line(tmp_path):

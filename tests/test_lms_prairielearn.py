@@ -165,6 +165,40 @@ def test_unknown_exercise_in_params_is_the_instructors_problem(job):
     assert "mlp" in data["format_errors"][0] and "misconfigured" in log
 
 
+@pytest.mark.parametrize("params, needle", [
+    ({"exercises": 5}, "params.exercises must be an exercise id or a non-empty list"),
+    ({"exercises": [1, 2]}, "params.exercises must be an exercise id or a non-empty list"),
+    ({"exercises": []}, "params.exercises must be an exercise id or a non-empty list"),
+    (5, "params must be an object"),
+])
+def test_params_of_the_wrong_type_are_the_questions_misconfiguration(job, params, needle):
+    (job / "data" / "data.json").write_text(json.dumps({"params": params}))
+    submit(job, ZOO / "correct" / "siamese_lesson.py")
+    data, log = in_process(job)
+    assert data["gradable"] is False
+    assert "The autograder is misconfigured" in data["format_errors"][0]
+    assert needle in data["format_errors"][0] and "data.json" in data["format_errors"][0]
+    assert "itself failed" not in json.dumps(data) and "Traceback" not in log
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--timeout", "nan"], "--timeout: must be a number of seconds above 0"),
+    (["--deadline", "inf"], "--deadline: must be a number of seconds 0 (none) or more"),
+    (["--timeout", "-1"], "--timeout: must be a number of seconds above 0"),
+])
+def test_the_entry_point_refuses_a_root_that_is_a_file_and_bad_times(tmp_path, capsys, args,
+                                                                     needle):
+    from grader.lms import prairielearn
+    a_file = tmp_path / "grade"
+    a_file.write_text("")
+    with pytest.raises(SystemExit) as exc:
+        prairielearn.main(["--root", str(a_file)])
+    assert exc.value.code == 2 and "is not a folder" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        prairielearn.main(["--root", str(tmp_path / "job"), *args])
+    assert exc.value.code == 2 and needle in capsys.readouterr().err
+
+
 def test_a_broken_rubric_names_its_line_and_is_not_the_students_fault(job):
     (job / "tests" / "rubric.toml").write_text("[exercises.siamese.checks]\nmerg = 1\n")
     submit(job, ZOO / "correct" / "siamese_lesson.py")

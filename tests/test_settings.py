@@ -84,3 +84,65 @@ def test_a_rubric_accepts_a_limits_table_and_names_the_line_of_a_bad_one(tmp_pat
     with pytest.raises(RubricError) as exc:
         load_rubric(bad, load_exercises())
     assert "must be a number" in str(exc.value) and "line 4" in str(exc.value)
+
+
+# -- limits that are not finite or out of any sane range --------------------------------------
+@pytest.mark.parametrize("argv, needle", [
+    (["--memory", "nan"], "--memory must be at least 2 GiB"),
+    (["--memory", "inf"], "and at most 1024 GiB, not inf"),
+    (["--memory", "1e300"], "and at most 1024 GiB, not 1e+300"),
+    (["--output-limit", "nan"], "--output-limit must be above 0 and at most 1024 MiB, not nan"),
+    (["--output-limit", "inf"], "--output-limit must be above 0"),
+    (["--timeout", "nan"], "--timeout must be above 0 and at most 86400 seconds, not nan"),
+    (["--timeout", "inf"], "--timeout must be above 0"),
+    (["--timeout", "-1"], "--timeout must be above 0"),
+])
+def test_the_command_line_refuses_limits_that_are_not_finite_or_sane(argv, needle):
+    with pytest.raises(LimitsError) as exc:
+        parse(*argv)
+    assert needle in str(exc.value)
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("[limits]\nmemory_gib = nan\n", "memory_gib must be at least 2 GiB"),
+    ("[limits]\nmemory_gib = 1e400\n", "memory_gib must be at least 2 GiB"),
+    ("[limits]\ntimeout = inf\n", "timeout must be above 0 and at most 86400 seconds, not inf"),
+    ("[limits]\nprocesses = 1e20\n", "processes must be at least 16"),
+    ("[limits]\nopen_files = -inf\n", "open_files must be at least 16"),
+    ("[limits]\nfile_mib = 0\n", "file_mib must be above 0"),
+])
+def test_a_limits_file_refuses_them_too_naming_the_file(tmp_path, text, needle):
+    f = tmp_path / "limits.toml"
+    f.write_text(text)
+    with pytest.raises(LimitsError) as exc:
+        parse("--limits", str(f))
+    assert needle in str(exc.value) and str(f) in str(exc.value)
+
+
+def test_a_rubric_limits_table_with_nan_names_its_line(tmp_path):
+    from grader.exercise import load_exercises
+    from grader.rubric import RubricError, load_rubric
+    bad = tmp_path / "rubric.toml"
+    bad.write_text('[assignment]\nrequire = ["siamese"]\n\n[limits]\nmemory_gib = nan\n')
+    with pytest.raises(RubricError) as exc:
+        load_rubric(bad, load_exercises())
+    assert "memory_gib must be at least 2 GiB" in str(exc.value) and "line 4" in str(exc.value)
+
+
+def test_json_output_never_holds_nan_or_infinity(tmp_path):
+    from grader.findings import Finding, Result, Status, Verdict
+    from grader.gradebook import Gradebook
+    from reports.json_report import render_json
+
+    def refuse(name):
+        raise ValueError(f"{name} is not JSON")
+    result = Result("sol.py", Verdict.FAIL, 0.0, float("inf"), [],
+                    problems=[Finding("submission", Status.FAIL, "timeout",
+                                      facts={"limit_s": float("nan")})],
+                    sandbox={"timeout_s": float("nan")}, duration_s=float("nan"))
+    data = json.loads(render_json(result), parse_constant=refuse)
+    assert data["max_score"] is None and data["sandbox"]["timeout_s"] is None
+    book = Gradebook(tmp_path)
+    book.append(dict(result.to_dict(), batch={"id": "a"}))
+    book.close()
+    json.loads((tmp_path / "results.jsonl").read_text(), parse_constant=refuse)

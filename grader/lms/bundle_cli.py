@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from grader.settings import seconds
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="grade bundle",
@@ -24,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="where to write the zip (default autograder.zip)")
     gs.add_argument("--output-format", choices=("md", "html"),
                     help="student-facing test output format (default: the rubric's, else md)")
-    gs.add_argument("--timeout", type=float, default=60.0, metavar="S",
+    gs.add_argument("--timeout", type=seconds, default=60.0, metavar="S",
                     help="seconds a submission's code may run (default 60)")
     return p
 

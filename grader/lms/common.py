@@ -3,14 +3,13 @@ graded, atomic writes, and a deadline so that a hook always leaves a results fil
 from __future__ import annotations
 
 import fnmatch
-import json
 import signal
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from grader import __version__
-from grader.durable import write_atomic
+from grader.durable import dumps, write_atomic
 from grader.findings import Finding, Result, Status, Verdict
 from grader.mistakes import catalogue
 from grader.runner import child_pids, kill_children
@@ -96,7 +95,7 @@ def problem_result(path: str, problem: Finding, max_score: float = 0.0) -> Resul
 def write_json_atomic(path: Path, data: Any) -> int:
     """Write JSON so that a reader never sees half a file; returns the size in bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
+    return write_atomic(path, dumps(data, indent=1))
 
 
 class DeadlineExceeded(BaseException):

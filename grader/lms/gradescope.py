@@ -18,8 +18,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from grader.durable import safe_stdio
 from grader.lms.common import (code_timeout, find_submission, grade_guarded, hook_problem,
                                problem_result, write_json_atomic)
+from grader.settings import seconds, seconds_or_zero
 
 DEFAULT_ROOT = Path("/autograder")
 
@@ -46,16 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rubric TOML (default: ROOT/source/rubric.toml if present, else built-in)")
     p.add_argument("--output-format", choices=("md", "html"),
                    help="format of the student-facing output (default: the rubric's, else md)")
-    p.add_argument("--timeout", type=float, default=60.0,
+    p.add_argument("--timeout", type=seconds, default=60.0,
                    help="seconds the submission's code may run (default 60)")
-    p.add_argument("--deadline", type=float, default=540.0,
+    p.add_argument("--deadline", type=seconds_or_zero, default=540.0,
                    help="seconds after which grading stops and the results say so (default 540,"
                         " under Gradescope's default 10-minute limit)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    safe_stdio()
+    if args.root.exists() and not args.root.is_dir():
+        parser.error(f"--root {args.root} is not a folder; it must be the autograder folder")
     results = args.results or args.root / "results" / "results.json"
     submission_dir = args.submission or args.root / "submission"
     rubric_path = args.rubric or (args.root / "source" / "rubric.toml")

@@ -23,8 +23,10 @@ import json
 import sys
 from pathlib import Path
 
+from grader.durable import safe_stdio
 from grader.lms.common import (code_timeout, find_submission, grade_guarded, hook_problem,
                                problem_result, write_json_atomic)
+from grader.settings import seconds, seconds_or_zero
 
 DEFAULT_ROOT = Path("/grade")
 
@@ -47,16 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", type=Path, default=DEFAULT_ROOT,
                    help="the grading job folder (default /grade)")
     p.add_argument("--rubric", type=Path, help="rubric TOML (default: see module docs)")
-    p.add_argument("--timeout", type=float, default=20.0,
+    p.add_argument("--timeout", type=seconds, default=20.0,
                    help="seconds the submission's code may run (default 20)")
-    p.add_argument("--deadline", type=float, default=27.0,
+    p.add_argument("--deadline", type=seconds_or_zero, default=27.0,
                    help="seconds after which grading stops (default 27, under PrairieLearn's "
                         "default 30 s job timeout; raise both together)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    safe_stdio()
+    if args.root.exists() and not args.root.is_dir():
+        parser.error(f"--root {args.root} is not a folder; it must be the grading job folder")
     results = args.root / "results" / "results.json"
     write_json_atomic(results, PLACEHOLDER)
     data, log = grade_guarded(
@@ -107,15 +113,32 @@ def grade_job(root: Path, rubric_path: Path | None, timeout_s: float) -> tuple[d
 
 
 def _params_exercises(path: Path) -> list[str] | None:
-    """`params.exercises` from data.json, if the question sets it."""
+    """`params.exercises` from data.json, if the question sets it: an exercise id or a list of
+    them. Anything else is the question's misconfiguration (a RubricError naming it)."""
+    from grader.rubric import RubricError
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    value = (data.get("params") or {}).get("exercises") if isinstance(data, dict) else None
+    params = data.get("params") if isinstance(data, dict) else None
+    if params is None:
+        return None
+    if not isinstance(params, dict):
+        raise RubricError(f"params must be an object, not {_short(params)}", "data.json")
+    value = params.get("exercises")
     if value is None:
         return None
-    return [value] if isinstance(value, str) else [str(v) for v in value]
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise RubricError(f"params.exercises must be an exercise id or a non-empty list of "
+                          f"them, not {_short(value)}", "data.json")
+    return value
+
+
+def _short(value) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _failure(kind: str, detail: str) -> tuple[dict, str]:
