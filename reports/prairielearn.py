@@ -21,8 +21,8 @@ from grader.rubric import StudentView
 # Submission-level problems a student fixes without it being a wrong answer, plus the grader's
 # own failures: these results are `gradable: false`, so the attempt does not count.
 UNGRADABLE = frozenset({"syntax_error", "unreadable_submission", "no_submission",
-                        "several_submissions", "grader_error", "grader_timeout",
-                        "misconfigured"})
+                        "several_submissions", "module_not_available", "grader_error",
+                        "grader_timeout", "misconfigured"})
 MAX_BYTES = 1_000_000  # PrairieLearn: "this file should be limited to 1 MB"
 MAX_PRINTED = 32_000   # characters of the student's own printed output kept in `output`
 

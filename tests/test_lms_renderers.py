@@ -328,6 +328,16 @@ def test_prairielearn_syntax_error_and_not_a_notebook_are_not_gradable(tmp_path)
     assert "not a Python file or a notebook" in data["format_errors"][0]
 
 
+def test_prairielearn_a_module_the_grader_lacks_does_not_cost_an_attempt():
+    outcome = RunOutcome(evidence={"problem": {
+        "kind": "module_not_available", "where": "s.py, line 2", "line": 2,
+        "detail": "`matplotlib` is not installed where the grader runs"}, "exercises": {}},
+        output="", output_truncated=False, killed_for=None, sandbox={"level": "basic"})
+    result = apply_rubric(Grader(exercises=EXERCISES).assemble("s.py", outcome, ["siamese"]), RUBRIC)
+    data = render_prairielearn(result)
+    assert data["gradable"] is False and "matplotlib" in data["format_errors"][0]
+
+
 def test_prairielearn_a_timeout_is_a_graded_attempt():
     data = render_prairielearn(timed_out())
     assert data["gradable"] is True and data["score"] == 0
