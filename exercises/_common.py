@@ -59,14 +59,22 @@ def find_model(namespace: dict, names: tuple[str, ...], looks_like: Callable[[An
 
 
 def probe_inputs(model, probe, batch: int = 2) -> Any:
-    """Fake inputs matching a built functional model's own inputs (one array, or a list in
-    the model's input order), or None when their shapes are not known."""
+    """Fake inputs matching a built functional model's own inputs (one array, a list in the
+    model's input order, or a dict by input name for a model built with
+    `inputs={"pixels": …, "metadata": …}`: Keras 3 refuses a list for those unless the keys
+    happen to be in sorted order), or None when their shapes are not known."""
     from grader.introspect import shape_list
 
-    shapes = [shape_list(t.shape) for t in (getattr(model, "inputs", None) or [])]
+    inputs = getattr(model, "inputs", None) or []
+    shapes = [shape_list(t.shape) for t in inputs]
     if not shapes or any(s is None or None in s[1:] for s in shapes):
         return None
     arrays = [probe.batch(batch, *s[1:]) for s in shapes]
+    struct = getattr(model, "_inputs_struct", None)
+    if isinstance(struct, dict):
+        by_tensor = {id(t): a for t, a in zip(inputs, arrays)}
+        if all(id(t) in by_tensor for t in struct.values()):
+            return {k: by_tensor[id(t)] for k, t in struct.items()}
     return arrays[0] if len(arrays) == 1 else arrays
 
 

@@ -179,28 +179,30 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
                           "notes": [note] if note else []}
     inputs = _probe_pair(model, probe)
     ev["forward"] = _forward(model, inputs)  # also builds a subclassed model before describing
-    ev["model"] = describe_model(model, var, probe_input=[x[:2] for x in inputs])
+    first_two = ({k: x[:2] for k, x in inputs.items()} if isinstance(inputs, dict)
+                 else [x[:2] for x in inputs])
+    ev["model"] = describe_model(model, var, probe_input=first_two)
     ev["summaries"] = {var: ev["model"].pop("summary")}
     return ev
 
 
-def _probe_pair(model, probe, batch: int = 16) -> list:
-    """A fake (left, right) batch shaped like the model's inputs, (784,) each by default."""
+def _probe_pair(model, probe, batch: int = 16) -> list | dict:
+    """A fake (left, right) batch shaped like the model's inputs, (784,) each by default: a
+    list, or a dict by input name for a model built with dict inputs."""
     pair = probe_inputs(model, probe, batch) if getattr(model, "built", False) else None
-    if isinstance(pair, list) and len(pair) == 2:
+    if isinstance(pair, (list, dict)) and len(pair) == 2:
         return pair
     return [probe.batch(batch, INPUT_DIM), probe.batch(batch, INPUT_DIM)]
 
 
-def _forward(model, inputs: list) -> dict[str, Any]:
+def _forward(model, inputs: list | dict) -> dict[str, Any]:
     import numpy as np
     from grader.terminal_text import strip_ansi
 
-    left, right = inputs
-    batch = len(left)
+    batch = len(next(iter(inputs.values())) if isinstance(inputs, dict) else inputs[0])
     try:
-        out = model_outputs(model, [left, right])
-        again = model_outputs(model, [left, right])
+        out = model_outputs(model, inputs)
+        again = model_outputs(model, inputs)
         finite = out[np.isfinite(out)]
     except Exception as exc:  # noqa: BLE001 - the student's model may not run at all
         return {"ok": False, "error": f"{type(exc).__name__}: {strip_ansi(str(exc))[:400]}"}

@@ -226,9 +226,11 @@ def _replay(model, target) -> dict[str, Any]:
 
 
 def _first_dense(model):
+    """The first Dense the data goes through, nested sub-models included (Keras'
+    _flatten_layers walks nested layers in reverse)."""
     import keras
-    return next((l for l in model._flatten_layers(include_self=False, recursive=True)
-                 if isinstance(l, keras.layers.Dense)), None)
+    from grader.introspect import _all_layers
+    return next((l for l in _all_layers(model) if isinstance(l, keras.layers.Dense)), None)
 
 
 def collect(namespace: dict, probe) -> dict[str, Any]:

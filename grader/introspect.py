@@ -60,6 +60,8 @@ def activation_name(layer) -> str | None:
     act = getattr(layer, "activation", None)
     if act is None:
         return None
+    if isinstance(act, keras.layers.Layer):  # Dense(256, activation=layers.ReLU())
+        return _activation_layer(act) or type(act).__name__
     name = getattr(act, "__name__", None) or type(act).__name__
     return ACTIVATION_ALIASES.get(name, name)
 
@@ -98,13 +100,16 @@ class LayerTable:
 
 
 def _has_sublayers(op) -> bool:
-    return bool(getattr(op, "_layers", None)) if isinstance(op, keras.layers.Layer) else False
+    return bool(_sublayers(op)) if isinstance(op, keras.layers.Layer) else False
 
 
 def _sublayers(op) -> list:
     if isinstance(op, keras.Model):
         return [l for l in op.layers if not isinstance(l, keras.layers.InputLayer)]
-    return list(getattr(op, "_layers", []))
+    # A layer given as another's activation (Dense(256, activation=layers.ReLU())) is part of
+    # that layer, not a layer of its own: the Dense is not a container.
+    own = getattr(op, "activation", None)
+    return [l for l in getattr(op, "_layers", []) if l is not own]
 
 
 def describe_layer(op) -> dict[str, Any]:
