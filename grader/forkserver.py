@@ -232,6 +232,7 @@ def serve(sock_path: str) -> int:
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(sock_path)
     server.listen(64)
+    server.setblocking(False)  # a connection that went away between select and accept
     children: dict[int, socket.socket] = {}
     # A child's exit wakes the loop at once (its runner is waiting for the "exit" line): SIGCHLD
     # writes a byte to this pipe. Polling instead cost up to 50 ms of every grading.
@@ -249,8 +250,19 @@ def serve(sock_path: str) -> int:
     while True:
         for key, _ in sel.select(timeout=1.0):  # the timeout only bounds a missed wake-up
             if key.data == "accept":
-                conn, _ = server.accept()
-                _start_child(conn, server, children, close_in_child=(wake_r, wake_w))
+                try:
+                    conn, _ = server.accept()
+                except (BlockingIOError, InterruptedError):
+                    continue
+                if not _from_parent(conn):
+                    # A submission that found the socket (its path is in the server's command
+                    # line) must not get a child of its own: sandboxed as it asks, or not at all.
+                    conn.close()
+                    continue
+                # the epoll selector too: a child that inherited it could register its own fds
+                # under the server's and stall the server for every other submission
+                _start_child(conn, server, children,
+                             close_in_child=(wake_r, wake_w, sel.fileno()))
             elif key.data == "sigchld":
                 try:
                     while os.read(wake_r, 4096):
@@ -264,10 +276,28 @@ def serve(sock_path: str) -> int:
         _reap(children)
 
 
+def _from_parent(conn: socket.socket) -> bool:
+    """Whether the peer is the grader that started this server (Linux: SO_PEERCRED). Only that
+    process sends requests; any other is refused before a byte is read."""
+    import struct
+    option = getattr(socket, "SO_PEERCRED", None)
+    if option is None:
+        return True  # no peer credentials here (the server runs on Linux only)
+    try:
+        pid, _, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, option,
+                                                        struct.calcsize("3i")))
+    except OSError:
+        return False
+    return pid == os.getppid()
+
+
 def _start_child(conn: socket.socket, server: socket.socket, children: dict,
                  close_in_child: tuple[int, ...] = ()) -> None:
     try:
+        conn.setblocking(True)
+        conn.settimeout(10.0)  # the grader sends its request at once
         msg, fds, _, _ = socket.recv_fds(conn, 1 << 20, 2)
+        conn.settimeout(None)
         request = json.loads(msg)
     except (OSError, ValueError):
         conn.close()

@@ -28,7 +28,15 @@ def _watched_namespaces() -> dict[str, Any]:
     from keras.src.ops.node import Node
     from keras.src.ops.operation import Operation
 
+    import json.encoder
+
+    from keras.src.backend import Variable as BackendVariable
+    from keras.src.ops.function import Function
+    from keras.src.trainers.trainer import Trainer
+
     spaces: dict[str, Any] = {
+        "Trainer": Trainer, "Function": Function, "BackendVariable": BackendVariable,
+        "json.encoder": json.encoder, "json.encoder.JSONEncoder": json.encoder.JSONEncoder,
         "keras.Model": keras.Model, "keras.Sequential": keras.Sequential,
         "keras.layers.Layer": keras.layers.Layer, "keras.layers.Dense": keras.layers.Dense,
         "keras.layers.InputLayer": keras.layers.InputLayer,
@@ -42,6 +50,17 @@ def _watched_namespaces() -> dict[str, Any]:
         module = sys.modules.get(name)
         if isinstance(module, types.ModuleType):
             spaces[name] = module
+            # an exercise's declaration and its checks: their fields are what grading calls
+            exercise = getattr(module, "EXERCISE", None)
+            if exercise is not None and name.startswith("exercises."):
+                spaces[f"{name}.EXERCISE"] = exercise
+                for i, check in enumerate(getattr(exercise, "checks", ()) or ()):
+                    spaces[f"{name}.EXERCISE.checks[{i}]"] = check
+    # `grade FILE` runs grader.child as the __main__ module
+    main = sys.modules.get("__main__")
+    if isinstance(main, types.ModuleType) and getattr(main, "__spec__", None) is not None \
+            and getattr(main.__spec__, "name", "") == "grader.child":
+        spaces["__main__"] = main
     return spaces
 
 

@@ -78,3 +78,42 @@ def test_each_forked_child_starts_pristine(tmp_path):
         # are not the student's
         assert "garbage collector on: True" in out, out
         assert "SIGCHLD handler: True" in out and "wake-up fd: -1" in out, out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_PEERCRED is Linux's")
+def test_only_the_grader_that_started_the_server_gets_a_child(runner):
+    """A submission can read the socket's path from the server's command line; connecting from
+    any process but the server's parent gets the connection closed, no child, no reply."""
+    from grader.forkserver import ForkServerRunner
+    if not isinstance(runner, ForkServerRunner):
+        pytest.skip("no fork server here")
+    runner.start()
+    stranger = textwrap.dedent(f"""
+        import socket
+        s = socket.socket(socket.AF_UNIX)
+        s.connect({runner._sock!r})
+        try:
+            s.sendall(b"{{}}")
+            s.settimeout(10)
+            print(repr(s.recv(100)))
+        except OSError as exc:  # closed unread: a reset or a broken pipe
+            print("refused:", type(exc).__name__)
+        """)
+    out = subprocess.run([sys.executable, "-c", stranger], capture_output=True, text=True,
+                         timeout=60)
+    # never the "<pid>" line of a started child
+    assert out.stdout.strip() == "b''" or out.stdout.startswith("refused:"), \
+        (out.stdout, out.stderr[-500:])
+
+
+def test_a_child_holds_none_of_the_servers_descriptors(grader, tmp_path):
+    """In particular not its epoll selector: a child that registered its own fds in it could
+    stall the server for every other submission."""
+    path = tmp_path / "fds.py"
+    path.write_text("import os\nfor fd in sorted(os.listdir('/proc/self/fd')):\n"
+                    "    try:\n        print('FD', fd, os.readlink(f'/proc/self/fd/{fd}'))\n"
+                    "    except OSError:\n        pass\n")
+    result = grader.grade(path)
+    fds = [l for l in result.stdout.splitlines() if l.startswith("FD ")]
+    assert fds, result.stdout
+    assert not [l for l in fds if "eventpoll" in l or "socket" in l], fds

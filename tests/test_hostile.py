@@ -214,6 +214,22 @@ def test_monkeypatching_is_named_and_cannot_fake_a_pass(hostile_grader, tmp_path
     assert param.got == 434_945  # measured with the real code, not the patched one
 
 
+def test_patches_made_while_the_grader_collects_are_tampering_too(hostile_grader, tmp_path):
+    """A factory the grader calls, or a profile hook left behind, runs inside the collection:
+    the grader takes hooks off, and compares again after collecting."""
+    factory = grade(hostile_grader, submission(tmp_path, "patch_from_factory.py", with_model=False))
+    assert "tampering" in factory.mistakes and factory.score == 0
+    hook = grade(hostile_grader, submission(tmp_path, "profile_hook.py", with_model=False))
+    assert hook.mistakes == ["duplicated_encoder"]  # the hook never ran: it was taken off
+    param = next(f for ex in hook.exercises for f in ex.findings if f.check == "param_count")
+    assert param.got == 434_945
+
+
+def test_garbage_on_the_result_channel_is_tampering_not_a_grader_failure(hostile_grader, tmp_path):
+    result = grade(hostile_grader, submission(tmp_path, "garbage_result.py", with_model=False))
+    assert result.mistakes == ["tampering"] and result.verdict.value == "error"
+
+
 def test_a_batch_of_hostile_and_correct_submissions(hostile_grader, tmp_path):
     """Every correct submission still gets full marks; every hostile one a verdict in time."""
     zoo = Path(__file__).parent / "zoo" / "correct"

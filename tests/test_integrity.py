@@ -58,3 +58,22 @@ def test_tampering_with_a_late_module_is_named(fresh_prepared):
     late.check = lambda: True
     assert "grader._zz_test_victim.check" in integrity.changes(before)
     integrity.restore(before)
+
+
+def test_what_evidence_passes_through_is_watched(fresh_prepared):
+    """Classes in a Keras model's MRO, the JSON encoder the evidence goes through, and the
+    exercises' own declarations (their collect function and checks)."""
+    import json.encoder
+
+    from grader.exercise import load_exercises
+    load_exercises()
+    spaces = integrity._watched_namespaces()
+    assert {"Trainer", "Function", "BackendVariable", "json.encoder.JSONEncoder"} <= set(spaces)
+    assert "exercises.siamese.EXERCISE" in spaces and "exercises.siamese.EXERCISE.checks[0]" in spaces
+    before = integrity.snapshot()
+    real = json.encoder.JSONEncoder.encode
+    try:
+        json.encoder.JSONEncoder.encode = lambda self, o: "{}"
+        assert "json.encoder.JSONEncoder.encode" in integrity.changes(before)
+    finally:
+        json.encoder.JSONEncoder.encode = real
