@@ -100,6 +100,10 @@ class ForkServerRunner:
                 proc.wait(timeout=5)
             except Exception:  # noqa: BLE001
                 pass
+        folder, self._dir = self._dir, None
+        if folder:  # the socket and the server's log: nothing in it outlives the server
+            import shutil
+            shutil.rmtree(folder, ignore_errors=True)
 
     def __del__(self) -> None:  # pragma: no cover - best effort at interpreter exit
         try:

@@ -282,8 +282,12 @@ def _landlock(workdir: str) -> str:
     # The grader's own packages (already imported, but tracebacks and lazy imports read them);
     # not the repository root, which holds the reference solutions and the tests.
     readable |= {str(REPO_ROOT / d) for d in ("grader", "exercises")}
-    rules = [(p, read) for p in sorted(readable)] + [(workdir, write), ("/dev", read | FS_WRITE_FILE),
-                                                     ("/dev/shm", write)]
+    # /dev: listing it, and the few devices a program uses, by name. Not all of /dev: a write to
+    # /dev/kmsg lands in the host's kernel log, one to /dev/pts/N on someone's terminal.
+    devices = [("/dev", FS_READ_DIR), ("/dev/shm", write)]
+    devices += [(f"/dev/{d}", FS_READ_FILE | FS_WRITE_FILE) for d in ("null", "zero", "full")]
+    devices += [(f"/dev/{d}", FS_READ_FILE) for d in ("random", "urandom")]
+    rules = [(p, read) for p in sorted(readable)] + [(workdir, write)] + devices
     try:
         for path, access in rules:
             if not os.path.exists(path):

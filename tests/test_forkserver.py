@@ -117,3 +117,12 @@ def test_a_child_holds_none_of_the_servers_descriptors(grader, tmp_path):
     fds = [l for l in result.stdout.splitlines() if l.startswith("FD ")]
     assert fds, result.stdout
     assert not [l for l in fds if "eventpoll" in l or "socket" in l], fds
+
+
+def test_closing_the_pool_removes_its_folder():
+    r = ForkServerRunner()
+    r.start()
+    folder = r._dir
+    assert folder and __import__("os").path.isdir(folder)
+    r.close()
+    assert not __import__("os").path.exists(folder)

@@ -225,6 +225,12 @@ def test_patches_made_while_the_grader_collects_are_tampering_too(hostile_grader
     assert param.got == 434_945
 
 
+def test_devices_beyond_null_zero_and_random_are_out_of_reach(hostile_grader, tmp_path):
+    result = grade(hostile_grader, submission(tmp_path, "dev_write.py"))
+    assert "WROTE" not in result.stdout and "NULL OK 4" in result.stdout
+    assert result.verdict.value == "pass"
+
+
 def test_garbage_on_the_result_channel_is_tampering_not_a_grader_failure(hostile_grader, tmp_path):
     result = grade(hostile_grader, submission(tmp_path, "garbage_result.py", with_model=False))
     assert result.mistakes == ["tampering"] and result.verdict.value == "error"
