@@ -97,7 +97,11 @@ ACTIVATION_LAYERS = {"Activation": None, "ReLU": "relu", "Softmax": "softmax"}
 
 
 def layer_activation(row: dict) -> str | None:
-    """The activation an activation-only layer of the evidence applies; None for other layers."""
+    """The activation an activation-only layer (or keras.ops operation) of the evidence applies;
+    None for other layers. Read by value where the evidence has it (`applies`: a Lambda, a
+    ReLU(max_value=6), a Softmax over the wrong axis), else from the class."""
+    if "applies" in row:
+        return row["applies"] if row["applies"] not in (None, "linear") else None
     if row.get("class") not in ACTIVATION_LAYERS:
         return None
     return ACTIVATION_LAYERS[row["class"]] or row.get("activation")

@@ -153,11 +153,24 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - a model left unusable by the surgery
         from exercises._lesson_models import error_text
         ev["forward_error"] = error_text(exc)
+    applies: dict[int, str | None] = {}
+    if output is not None:
+        from grader.introspect import activation_report
+        try:  # what each weightless layer computes, by value (a Softmax over the wrong axis)
+            applies = activation_report(model, probe.batch(4, INPUT_DIM)).applies
+        except Exception:  # noqa: BLE001 - the class names stand in
+            applies = {}
+    rows = []
+    for layer in model.layers:
+        row = {k: v for k, v in describe_layer(layer).items()
+               if k in ("name", "class", "units", "activation", "use_bias", "params",
+                        "kernel_shape")}
+        if id(layer) in applies:
+            row["applies"] = applies[id(layer)]
+        rows.append(row)
     ev["model"] = {
         "var": name, "name": model.name, "built_as_written": built_as_written,
-        "layers": [{k: v for k, v in describe_layer(l).items()
-                    if k in ("name", "class", "units", "activation", "use_bias", "params",
-                             "kernel_shape")} for l in model.layers],
+        "layers": rows,
         "params": param_count(model), "output_shape": output,
     }
     ev["summaries"] = {name: _summary(model)}
@@ -178,6 +191,10 @@ def _layers(ev) -> list[dict]:
     out: list[dict] = []
     for row in ev["model"]["layers"]:
         act = layer_activation(row)
+        if act is None and row.get("applies", "linear") is None:
+            # a weightless layer that computes no activation the grader knows (a Softmax over
+            # the batch axis): still the head's activation, and a wrong one
+            act = f"{row.get('class')} (no known activation)"
         prev = out[-1] if out else None
         if act and prev and prev.get("class") == "Dense" and prev.get("activation") == "linear" \
                 and not prev.get("activation_layer"):

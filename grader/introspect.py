@@ -71,11 +71,13 @@ class LayerTable:
     its description. Auto-generated names (dense_7) come from process-wide counters, so ids, not
     names, tell layers apart."""
 
-    def __init__(self, folded: dict[int, tuple[str, str]] | None = None) -> None:
+    def __init__(self, folded: dict[int, tuple[str, str]] | None = None,
+                 applies: dict[int, str | None] | None = None) -> None:
         self.ids: dict[int, str] = {}
         self.rows: dict[str, dict[str, Any]] = {}
         self._keep: list = []  # keep objects alive so id() stays unique
         self.folded = folded or {}
+        self.applies = applies or {}
 
     def add(self, op, parent: str | None = None) -> str:
         if id(op) in self.ids:
@@ -86,6 +88,8 @@ class LayerTable:
         row = describe_layer(op)
         row.update(id=lid, parent=parent)
         _fold(row, self.folded.get(id(op)))
+        if id(op) in self.applies:  # what a weightless node computes, read by value
+            row["applies"] = self.applies[id(op)]
         self.rows[lid] = row
         if isinstance(op, keras.Model) or _has_sublayers(op):
             row["children"] = [self.add(sub, lid) for sub in _sublayers(op)]
@@ -188,13 +192,14 @@ def describe_model(model, var: str | None = None, *, graph: bool = True,
     """Everything the checks may want to know about one model, as plain data. With
     `probe_input`, each Dense row's `activation` is the one it effectively has (see
     effective_activations; its own is kept as `own_activation`)."""
-    folded: dict[int, tuple[str, str]] = {}
+    report = ActivationReport()
     if probe_input is not None:
         try:
-            folded = effective_activations(model, probe_input)
+            report = activation_report(model, probe_input)
         except Exception:  # noqa: BLE001 - a model that cannot run is named by other checks
-            folded = {}
-    table = LayerTable(folded)
+            report = ActivationReport()
+    folded = report.folded
+    table = LayerTable(folded, report.applies)
     kind = model_kind(model)
     desc: dict[str, Any] = {
         "var": var, "name": model.name, "class": type(model).__name__, "kind": kind,
@@ -271,59 +276,168 @@ def _activation_layer(layer) -> str | None:
     return None
 
 
-def effective_activations(model, inputs) -> dict[int, tuple[str, str]]:
-    """{id(Dense layer): (activation, what applies it)} for each linear Dense whose output is
-    only ever read through one activation: `Dense(256)` then `Activation("relu")` (or
-    `ReLU()`) computes `Dense(256, activation="relu")`, and so does
-    `keras.ops.relu(self.fc1(x))` in a PyTorch-style call(). Read from one forward pass on
-    `inputs`, with every layer call recorded (the layer, the tensors it was given, the tensor it
-    returned), so it follows the data, whatever the style: a functional graph whose two
-    branches Keras runs interleaved, a Sequential, a subclassed call(), nested sub-models.
+class ActivationReport:
+    """What one model computes between its layers, read from forward passes (see
+    activation_report): `folded` maps id(Dense) to (activation, what applies it) for each
+    linear Dense whose output only ever goes through one activation; `applies` maps id(node)
+    to the activation a weightless one-input node computes ("linear" for an identity such as
+    Dropout at inference; None when it is none the grader knows, e.g. softmax over the batch
+    axis)."""
 
-    A Dense whose one reader is an activation-only layer gets that layer's activation. A Dense
-    no layer reads (a function was applied to its output between two layer calls) gets the
-    function that turns its output into the tensor a later call was given (or the model
-    returned), found by value: relu, sigmoid, softmax, … (see _ACTIVATION_FUNCTIONS). A Dense
-    shared by several calls counts only if every call is followed the same way. Empty when no
-    Dense is linear (the lesson's style costs no forward pass)."""
-    dense = [l for l in _all_layers(model) if isinstance(l, keras.layers.Dense)]
-    if not any(activation_name(l) == "linear" for l in dense):
-        return {}
-    calls: list[tuple[Any, list, Any]] = []  # the tensors are kept alive: identity is compared
-    real = keras.layers.Layer.__call__
+    def __init__(self) -> None:
+        self.folded: dict[int, tuple[str, str]] = {}
+        self.applies: dict[int, str | None] = {}
 
-    def recording(self, *args, **kwargs):
-        out = real(self, *args, **kwargs)
+
+# How much the second probe pass scales the inputs: large enough that pre-activations leave
+# [0, 6) (relu and relu6 then differ), small enough for float16.
+SECOND_PASS_SCALE = 25.0
+
+
+def _record_calls(model, inputs) -> list[tuple[Any, list, Any]]:
+    """One forward pass with every layer call and every raw keras.ops operation of a functional
+    graph recorded: (node, the tensors it was given, the tensor it returned). The tensors are
+    kept alive, so identity can be compared."""
+    from keras.src.ops.operation import Operation
+    calls: list[tuple[Any, list, Any]] = []
+    real_layer, real_op = keras.layers.Layer.__call__, Operation.__call__
+
+    def record(self, args, kwargs, out):
         given = args[0] if args else next(iter(kwargs.values()), None)
         calls.append((self, keras.tree.flatten(given) if given is not None else [], out))
+
+    def layer_call(self, *args, **kwargs):
+        out = real_layer(self, *args, **kwargs)
+        record(self, args, kwargs, out)
         return out
 
-    keras.layers.Layer.__call__ = recording  # Model and every layer inherit it
+    def op_call(self, *args, **kwargs):
+        out = real_op(self, *args, **kwargs)
+        if not isinstance(self, keras.layers.Layer):  # a layer was recorded by layer_call
+            record(self, args, kwargs, out)
+        return out
+
+    keras.layers.Layer.__call__, Operation.__call__ = layer_call, op_call
     try:
         model(inputs, training=False)
     finally:
-        keras.layers.Layer.__call__ = real
+        keras.layers.Layer.__call__, Operation.__call__ = real_layer, real_op
+    return calls
+
+
+def _scaled(inputs) -> Any:
+    import numpy as np
+    return keras.tree.map_structure(
+        lambda a: np.asarray(a) * SECOND_PASS_SCALE
+        if np.issubdtype(np.asarray(a).dtype, np.floating) else a, inputs)
+
+
+def activation_report(model, inputs) -> ActivationReport:
+    """Two forward passes (the probe batch, then the same scaled up), every call recorded.
+    Nothing is run when no Dense is linear or unusual and no weightless layer or operation
+    could apply an activation (the lesson's style costs no forward pass)."""
+    report = ActivationReport()
+    layers = _all_layers(model)
+    dense = [l for l in layers if isinstance(l, keras.layers.Dense)]
+    plain = {"relu", "sigmoid", "softmax", "tanh"}
+    if all(activation_name(l) in plain for l in dense) and \
+            not any(_activation_layer(l) or isinstance(l, keras.layers.Lambda) for l in layers) \
+            and not _has_ops(model):
+        return report
+    first = _record_calls(model, inputs)
+    try:
+        second = _record_calls(model, _scaled(inputs))
+    except Exception:  # noqa: BLE001 - the scaled pass is a refinement, not a requirement
+        second = []
+    if len(second) != len(first) or any(a[0] is not b[0] for a, b in zip(first, second)):
+        second = [None] * len(first)  # not the same calls: judge by the first pass alone
+    for (node, given, out), other in zip(first, second):
+        if _weightless(node) and len(given) == 1 and id(node) not in report.applies:
+            pairs = [(given[0], out)] + ([(other[1][0], other[2])] if other and len(other[1]) == 1 else [])
+            report.applies[id(node)] = _which_function(pairs)
+    _fold_dense(model, first, second, report)
+    return report
+
+
+def _has_ops(model) -> bool:
+    """A functional graph holding raw keras.ops operations (keras.ops.relu(x) on a symbolic
+    tensor becomes an operation node, not a layer)."""
+    from keras.src.ops.operation import Operation
+    try:
+        return any(isinstance(op, Operation) and not isinstance(op, keras.layers.Layer)
+                   for op in getattr(model, "_operations", []))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _weightless(node) -> bool:
+    return not isinstance(node, keras.Model) and not getattr(node, "weights", None)
+
+
+def _fold_dense(model, first, second, report: ActivationReport) -> None:
     consumers: dict[int, list] = {}
     returned: set[int] = set()  # tensors a model or sub-model returned as they are
-    for layer, given, out in calls:
+    for k, (node, given, out) in enumerate(first):
         for t in given:
-            consumers.setdefault(id(t), []).append(layer)
-        if isinstance(layer, keras.Model):
+            consumers.setdefault(id(t), []).append((k, node, out))
+        if isinstance(node, keras.Model):
             returned.update(id(t) for t in keras.tree.flatten(out))
     per_layer: dict[int, set] = {}
-    for i, (layer, _, out) in enumerate(calls):
+    for i, (layer, given, out) in enumerate(first):
         if not isinstance(layer, keras.layers.Dense):
             continue
+        own = activation_name(layer)
         folded = None
-        if activation_name(layer) == "linear":
-            readers = consumers.get(id(out), [])
-            if len(readers) == 1 and (act := _activation_layer(readers[0])):
-                folded = (act, readers[0].name)
-            elif not readers and id(out) not in returned:
-                act = _applied_function(out, calls[i + 1:])
-                folded = (act, "") if act else None
-        per_layer.setdefault(id(layer), set()).add(folded)
-    return {lid: next(iter(f)) for lid, f in per_layer.items() if len(f) == 1 and None not in f}
+        if own == "linear":
+            folded = _follow(i, first, second, consumers, returned, report)
+        elif own not in ("relu", "sigmoid", "softmax", "tanh") and given:
+            # activation=lambda t: ops.relu(t), or a function the grader has no name for:
+            # read it from the layer's own input and output
+            pre = _pre_activation(layer, given[0])
+            if pre is not None:
+                act = _which_function([(pre, out)])
+                folded = (act, "") if act and act != "linear" else None
+        per_layer.setdefault(id(layer), []).append(folded)
+    # a shared Dense counts when every call goes through the same activation (each call may
+    # have its own activation node: keras.ops.relu on each branch)
+    report.folded = {lid: f[0] for lid, f in per_layer.items()
+                     if None not in f and len({x[0] for x in f}) == 1}
+
+
+def _follow(i: int, first, second, consumers, returned, report, hops: int = 3):
+    """The activation the output of the linear Dense called at first[i] goes through: through
+    its one reader (an activation layer or operation; past identities such as Dropout at
+    inference), or, when only weightless operations or none recorded read it, through a
+    function applied between two calls, found by value."""
+    k, out = i, first[i][2]
+    for _ in range(hops):
+        readers = consumers.get(id(out), [])
+        if len(readers) != 1:
+            break
+        k_node, node, node_out = readers[0]
+        applies = report.applies.get(id(node), "?")
+        if applies == "linear":  # Dropout at inference, a cast: look past it
+            k, out = k_node, node_out
+            continue
+        if applies not in (None, "?"):
+            return applies, getattr(node, "name", type(node).__name__)
+        break
+    if id(out) in returned or any(not _weightless(node) or isinstance(node, keras.Model)
+                                  for _, node, _ in consumers.get(id(out), [])):
+        return None  # a layer with weights (a Dense) reads it as it is: linear
+    scaled = (second[k][2], second[k + 1:]) if second[k] is not None else None
+    act = _applied_function(out, first[k + 1:], scaled)
+    return (act, "") if act else None
+
+
+def _pre_activation(layer, x) -> Any:
+    try:
+        pre = _np(x) @ _np(layer.kernel)
+        if layer.use_bias:
+            pre = pre + _np(layer.bias)
+        return pre
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def _np(t) -> Any:
@@ -370,32 +484,56 @@ _ACTIVATION_FUNCTIONS: tuple[tuple[str, Any], ...] = (
 )
 
 
-def _applied_function(out, later: list[tuple[Any, list, Any]]) -> str | None:
-    """The activation that turns `out` into a tensor a later call was given (or a model
-    returned), matched by value on the probe batch; None when none does."""
+def _which_function(pairs: list[tuple[Any, Any]]) -> str | None:
+    """The activation f with f(x) == y for every (x, y) pair (tensors or arrays), "linear" for
+    the identity, None when no known one fits them all."""
     import numpy as np
-    y = _np(out)
-    if y is None or y.size == 0:
-        return None
+    arrays = []
+    for x, y in pairs:
+        a, b = _np(x), _np(y)
+        if a is None or b is None or a.shape != b.shape or a.size == 0:
+            return None
+        # float16 (mixed precision) agrees to ~3 digits; float32 to ~6
+        low = any("16" in str(getattr(t, "dtype", "")) for t in (x, y))
+        arrays.append((a, b, (1e-2, 1e-3) if low else (1e-4, 1e-5)))
+    for name, fn in (("linear", lambda v: v),) + _ACTIVATION_FUNCTIONS:
+        with np.errstate(all="ignore"):
+            if all(np.allclose(b, fn(a), rtol=rtol, atol=atol) for a, b, (rtol, atol) in arrays):
+                return name
+    # a leaky relu of any slope: unchanged above 0, one slope below (ReLU(negative_slope=0.1))
+    slopes = set()
+    for a, b, (rtol, atol) in arrays:
+        pos, neg = a >= 0, a < -1e-3  # the ratio from clearly negative inputs only
+        if not np.allclose(b[pos], a[pos], rtol=rtol, atol=atol) or not neg.any():
+            return None
+        ratio = b[neg] / a[neg]
+        if not np.allclose(ratio, ratio.mean(), rtol=1e-2, atol=1e-3) or not 0 < ratio.mean() < 1:
+            return None
+        slopes.add(round(float(ratio.mean()), 2))
+    return "leaky_relu" if len(slopes) == 1 else None
+
+
+def _applied_function(out, later, scaled=None) -> str | None:
+    """The activation that turns `out` into a tensor a later call was given (or a model
+    returned), matched by value on the probe pass and, where it ran, the scaled one; None when
+    none does. `scaled`: (`out` in the scaled pass, the calls of `later` in that pass)."""
     shape = tuple(getattr(out, "shape", ()))
-    for layer, given, result in later:
-        candidates = list(given)
-        if isinstance(layer, keras.Model):
-            candidates += keras.tree.flatten(result)
-        for t in candidates:
+    second_out, later_second = scaled if scaled else (None, None)
+    for k, (layer, given, result) in enumerate(later):
+        candidates = list(given) + (keras.tree.flatten(result) if isinstance(layer, keras.Model) else [])
+        other = later_second[k] if later_second and k < len(later_second) else None
+        others = (list(other[1]) + (keras.tree.flatten(other[2]) if isinstance(layer, keras.Model) else [])
+                  if other else [])
+        for j, t in enumerate(candidates):
             if tuple(getattr(t, "shape", ())) != shape or t is out:
                 continue
-            x = _np(t)
-            if x is None:
+            pairs = [(out, t)]
+            if second_out is not None and j < len(others):
+                pairs.append((second_out, others[j]))
+            act = _which_function(pairs)
+            if act is None:
                 continue
-            # float16 (mixed precision) agrees to ~3 digits; float32 to ~6
-            rtol, atol = (1e-2, 1e-3) if "16" in str(getattr(t, "dtype", "")) else (1e-4, 1e-5)
-            if np.allclose(x, y, rtol=rtol, atol=atol):
-                return None  # the output itself, passed on (a cast, an identity): linear
-            for name, fn in _ACTIVATION_FUNCTIONS:
-                with np.errstate(all="ignore"):
-                    if np.allclose(x, fn(y), rtol=rtol, atol=atol):
-                        return name
+            return None if act == "linear" else act  # "linear": the output itself, passed on
     return None
 
 

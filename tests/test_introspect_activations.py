@@ -16,13 +16,13 @@ SCRIPT = textwrap.dedent('''
     import numpy as np
     import keras
     from keras import layers, ops
-    from grader.introspect import dense_chain, effective_activations
+    from grader.introspect import activation_report, dense_chain
 
     x = np.random.default_rng(0).normal(size=(4, 16)).astype("float32")
 
     def chain(model):
         model(x)
-        folded = effective_activations(model, x)
+        folded = activation_report(model, x).folded
         return [(d["units"], d["activation"]) for d in dense_chain(model, folded)]
 
     class Ops(keras.Model):
@@ -54,13 +54,36 @@ SCRIPT = textwrap.dedent('''
             h = self.a(t)
             return self.b(ops.relu(h)) + self.c(h)
 
+    class DropoutFirst(keras.Model):  # Dropout (identity at inference) between Dense and relu
+        def __init__(self):
+            super().__init__()
+            self.a, self.d, self.b = layers.Dense(8), layers.Dropout(0.5), layers.Dense(3)
+        def call(self, t, training=False):
+            return self.b(ops.relu(self.d(self.a(t), training=training)))
+
+    class Relu6(keras.Model):  # relu6 is told from relu by the scaled second pass
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = layers.Dense(8), layers.Dense(3)
+        def call(self, t):
+            return self.b(ops.relu6(self.a(t)))
+
+    def seq(*mid):
+        return keras.Sequential([keras.Input((16,)), layers.Dense(8), *mid, layers.Dense(3)])
+
     inp = keras.Input((16,))
     functional = keras.Model(inp, layers.Dense(3)(keras.activations.sigmoid(layers.Dense(8)(inp))))
+    extra = {"dropout_first": chain(DropoutFirst()), "relu6": chain(Relu6()),
+             "lambda": chain(seq(layers.Lambda(lambda t: ops.relu(t)))),
+             "leaky_layer": chain(seq(layers.ReLU(negative_slope=0.2))),
+             "softmax_axis0": chain(seq(layers.Softmax(axis=0))),
+             "dense_lambda": chain(keras.Sequential([keras.Input((16,)),
+                                   layers.Dense(8, activation=lambda t: ops.relu(t)), layers.Dense(3)]))}
     sequential = keras.Sequential([keras.Input((16,)), layers.Dense(8), layers.ReLU(), layers.Dense(3),
                                    layers.Activation("softmax")])
     print(json.dumps({"ops": chain(Ops()), "linear": chain(Linear()), "scaled": chain(Scaled()),
                       "branching": chain(Branching()), "functional": chain(functional),
-                      "sequential": chain(sequential)}))
+                      "sequential": chain(sequential), **extra}))
 ''')
 
 
@@ -75,3 +98,9 @@ def test_activations_are_credited_whatever_applies_them():
     assert got["branching"][0] == (8, "linear")
     assert got["functional"] == [(8, "sigmoid"), (3, "linear")]
     assert got["sequential"] == [(8, "relu"), (3, "softmax")]
+    assert got["dropout_first"] == [(8, "relu"), (3, "linear")]
+    assert got["relu6"] == [(8, "relu6"), (3, "linear")]
+    assert got["lambda"] == [(8, "relu"), (3, "linear")]
+    assert got["leaky_layer"] == [(8, "leaky_relu"), (3, "linear")]
+    assert got["softmax_axis0"] == [(8, "linear"), (3, "linear")]  # not a softmax over classes
+    assert got["dense_lambda"] == [(8, "relu"), (3, "linear")]

@@ -1,0 +1,29 @@
+# WRONG: the digit head's softmax normalises over axis 0 (the batch), not over the 10 classes.
+import numpy as np
+import keras
+from keras import layers, ops
+
+img_in = keras.Input(shape=(784,), name="pixels")
+meta_in = keras.Input(shape=(8,), name="metadata")
+x = layers.Dense(256, activation="relu")(img_in)
+x = layers.Dense(64, activation="relu")(x)
+m = layers.Dense(16, activation="relu")(meta_in)
+merged = layers.concatenate([x, m])
+digit_logits = layers.Dense(10, name="digit_logits")(merged)
+digit_out = ops.softmax(digit_logits, axis=0)
+hard_out = layers.Dense(1, activation="sigmoid", name="is_hard")(merged)
+two_headed = keras.Model(inputs=[img_in, meta_in],
+                         outputs={"digit": digit_out, "is_hard": hard_out},
+                         name="two_headed_mlp")
+two_headed.compile(
+    optimizer="adam",
+    loss={"digit": "sparse_categorical_crossentropy", "is_hard": "binary_crossentropy"},
+    loss_weights={"digit": 1.0, "is_hard": 0.3},
+    metrics={"digit": ["accuracy"]},
+)
+n = 64
+fake = {"pixels": np.random.rand(n, 784).astype("float32"),
+        "metadata": np.random.rand(n, 8).astype("float32")}
+fake_y = {"digit": np.random.randint(0, 10, size=(n,)),
+          "is_hard": np.random.randint(0, 2, size=(n, 1)).astype("float32")}
+two_headed.fit(fake, fake_y, epochs=1, batch_size=32, verbose=0)
