@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from exercises._common import (LEAKED_MIXED_PRECISION, dtype_policy_check, find_model,
-                               model_outputs, probe_inputs)
+                               layer_activation, model_outputs, probe_inputs)
 from exercises._lesson_models import claimed_elsewhere
 from grader import diagram
 from grader.exercise import Check, Exercise
@@ -241,9 +241,23 @@ def _branches(m: dict) -> dict[str, Any] | None:
         dense[name] = [row for row in path if row.get("class") == "Dense"]
     merged = [c for c in calls if len(c["deps"]) >= 2]
     merge = [c for c in merged if all(len(by_id[p]["deps"]) < 2 for p in c["inputs"] if p in by_id)]
-    head = layers.get(calls[-1]["layer"]) if calls else None
+    # The head is the last layer with weights: an activation applied after it (a Sigmoid
+    # operation from keras.ops.sigmoid, an Activation layer) is part of the head, not the head.
+    head_call, after = calls[-1], []
+    while (len(head_call["inputs"]) == 1 and head_call["inputs"][0] in by_id
+           and _activation_node(layers.get(head_call["layer"]) or {})):
+        after.append(layers[head_call["layer"]])
+        head_call = by_id[head_call["inputs"][0]]
+    head = layers.get(head_call["layer"])
+    if head is not None and after:
+        head = dict(head, after=[{"name": r.get("name"), "activation": layer_activation(r)}
+                                 for r in reversed(after)])
     return {"inputs": inputs, "dense": dense, "merge": merge, "head": head,
-            "head_call": calls[-1]}
+            "head_call": head_call}
+
+
+def _activation_node(row: dict) -> bool:
+    return row.get("class") != "Dense" and layer_activation(row) is not None
 
 
 def _names(rows: list[dict]) -> str:
@@ -459,6 +473,15 @@ def check_head_activation(ev) -> Finding:
         return skip
     head = _head(ev) or {}
     act = head.get("activation")
+    after = head.get("after") or []
+    own = head.get("own_activation", act)
+    if after and own not in (None, "linear"):
+        # Dense(1, sigmoid) and then a sigmoid layer: sigmoid(sigmoid(x)), squeezed into
+        # (0.5, 0.73): no longer a probability of "same digit"
+        applied = ", then ".join([str(own)] + [str(a["activation"]) for a in after])
+        return failed("head_activation", "wrong_head_activation", expected=HEAD_ACTIVATION,
+                      got=applied, layers=[head.get("name", "?")] + [a["name"] for a in after],
+                      detail=f"the head applies {applied}: one activation too many")
     if act != HEAD_ACTIVATION:
         units = head.get("units")
         detail = {"softmax": "softmax on one unit outputs 1.0 for every input" if units == 1 else
@@ -475,7 +498,11 @@ def check_head_name(ev) -> Finding:
     if skip := _needs_graph("head_name", ev):
         return skip
     head = _head(ev) or {}
-    if head.get("name") != HEAD_NAME:
+    # The name that addresses the output: the head layer's, the activation layer's after it,
+    # or the key of a dict output (outputs={"same_digit": …}); each lets fit() take a loss by name.
+    names = [head.get("name")] + [a["name"] for a in head.get("after") or []] + \
+        list(_model(ev).get("output_names") or [])
+    if HEAD_NAME not in names:
         return failed("head_name", "wrong_head_name", expected=HEAD_NAME, got=head.get("name"),
                       layers=[head.get("name", "?")])
     return passed("head_name", got=HEAD_NAME)

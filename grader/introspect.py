@@ -219,6 +219,9 @@ def describe_model(model, var: str | None = None, *, graph: bool = True,
             desc["inputs"] = [{"name": t._keras_history.operation.name,
                                "shape": shape_list(t.shape)[1:]} for t in model.inputs]
             desc["outputs"] = [{"shape": shape_list(t.shape)} for t in model.outputs]
+            struct = getattr(model, "_outputs_struct", None)
+            if isinstance(struct, dict):  # outputs={"same_digit": …}: the names fit() uses
+                desc["output_names"] = [str(k) for k in struct]
             desc["calls"] = call_graph(model, table) if graph else []
         except (AttributeError, ValueError, IndexError):
             pass  # a Sequential built without an Input has no symbolic inputs
