@@ -107,6 +107,19 @@ def layer_activation(row: dict) -> str | None:
     return ACTIVATION_LAYERS[row["class"]] or row.get("activation")
 
 
+def behind_activations(call: dict, calls_by_id: dict[str, dict],
+                       layers: dict[str, dict]) -> tuple[dict, list[dict]]:
+    """Step back from `call` over the activations applied last (keras.ops.sigmoid on a head, an
+    Activation layer named like the head): the call of the layer they are applied to, and the
+    rows of those activation nodes in data-flow order (empty when `call` is no activation)."""
+    after = []
+    while (len(call["inputs"]) == 1 and call["inputs"][0] in calls_by_id
+           and layer_activation(layers.get(call["layer"]) or {}) is not None):
+        after.append(layers[call["layer"]])
+        call = calls_by_id[call["inputs"][0]]
+    return call, after[::-1]
+
+
 def leaked_policy(evidence: dict, models: list[dict]) -> dict | None:
     """Facts about a mixed-precision policy left set, or None. The global policy is recorded
     after the submission ran, before the grader reset it (see grader.child)."""

@@ -137,18 +137,20 @@ def _receiver(namespace: dict, calls: dict[str, list[dict]]) -> str | None:
 def collect(namespace: dict, probe) -> dict[str, Any]:
     from grader.introspect import describe_layer, param_count, shape_list
 
-    name = _receiver(namespace, _sequential_calls(namespace))
+    every = _sequential_calls(namespace)
+    name = _receiver(namespace, every)
     if name is None:
         return {"attempted": False}
     model = namespace[name]
-    calls = _sequential_calls(namespace)[name]
+    calls = every[name]
     ev: dict[str, Any] = {"attempted": True, "graded_object": name, "notes": [],
                           "calls": [{k: c[k] for k in ("op", "where", "code", "order")}
                                     for c in calls]}
     built_as_written = bool(model.built)
     output: list | None = None
     try:
-        out = model(probe.batch(4, INPUT_DIM), training=False)  # also builds a lazy Sequential
+        x = probe.batch(4, INPUT_DIM)
+        out = model(x, training=False)  # also builds a lazy Sequential
         output = [None] + list(shape_list(out.shape) or [])[1:]
     except Exception as exc:  # noqa: BLE001 - a model left unusable by the surgery
         from exercises._lesson_models import error_text
@@ -157,7 +159,7 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
     if output is not None:
         from grader.introspect import activation_report
         try:  # what each weightless layer computes, by value (a Softmax over the wrong axis)
-            applies = activation_report(model, probe.batch(4, INPUT_DIM)).applies
+            applies = activation_report(model, x).applies
         except Exception:  # noqa: BLE001 - the class names stand in
             applies = {}
     rows = []

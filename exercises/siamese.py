@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from exercises._common import (LEAKED_MIXED_PRECISION, dtype_policy_check, find_model,
-                               layer_activation, model_outputs, probe_inputs)
+from exercises._common import (LEAKED_MIXED_PRECISION, behind_activations, dtype_policy_check,
+                               find_model, layer_activation, model_outputs, probe_inputs)
 from exercises._lesson_models import claimed_elsewhere
 from grader import diagram
 from grader.exercise import Check, Exercise
@@ -243,21 +243,14 @@ def _branches(m: dict) -> dict[str, Any] | None:
     merge = [c for c in merged if all(len(by_id[p]["deps"]) < 2 for p in c["inputs"] if p in by_id)]
     # The head is the last layer with weights: an activation applied after it (a Sigmoid
     # operation from keras.ops.sigmoid, an Activation layer) is part of the head, not the head.
-    head_call, after = calls[-1], []
-    while (len(head_call["inputs"]) == 1 and head_call["inputs"][0] in by_id
-           and _activation_node(layers.get(head_call["layer"]) or {})):
-        after.append(layers[head_call["layer"]])
-        head_call = by_id[head_call["inputs"][0]]
+    head_call, after = behind_activations(calls[-1], by_id, layers)
     head = layers.get(head_call["layer"])
     if head is not None and after:
         head = dict(head, after=[{"name": r.get("name"), "activation": layer_activation(r)}
-                                 for r in reversed(after)])
+                                 for r in after])
     return {"inputs": inputs, "dense": dense, "merge": merge, "head": head,
             "head_call": head_call}
 
-
-def _activation_node(row: dict) -> bool:
-    return row.get("class") != "Dense" and layer_activation(row) is not None
 
 
 def _names(rows: list[dict]) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from exercises._common import (LEAKED_MIXED_PRECISION, dtype_policy_check, find_model,
-                               layer_activation, probe_inputs)
+from exercises._common import (LEAKED_MIXED_PRECISION, behind_activations, dtype_policy_check,
+                               find_model, layer_activation, probe_inputs)
 from exercises._lesson_models import claimed_elsewhere, error_text
 from grader import diagram
 from grader.exercise import Check, Exercise
@@ -345,11 +345,10 @@ def _heads(ev) -> list[dict]:
         # Dense(10) then Activation("softmax", name="digit"): the head computes
         # softmax(Dense(10)), whatever else reads the logits (so the Dense's own activation is
         # read here, not the one describe_model folds in only for a Dense with one reader).
-        act = layer_activation(layer)
-        parent = by_id.get(call["inputs"][0]) if act and len(call["inputs"]) == 1 else None
-        dense = m["layers"].get(parent["layer"], {}) if parent else {}
+        parent, after = behind_activations(call, by_id, m["layers"]) if call else (None, [])
+        dense = m["layers"].get(parent["layer"], {}) if len(after) == 1 else {}
         if dense.get("class") == "Dense" and diagram.written_activation(dense) == "linear":
-            layer, activation = dense, act
+            layer, activation = dense, layer_activation(after[0])
         out.append({"name": o["name"], "layer": o["layer"], "class": layer.get("class"),
                     "units": layer.get("units"), "activation": activation,
                     "deps": call["deps"] if call else []})

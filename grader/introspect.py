@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 import keras
+import numpy as np
 
 from grader.terminal_text import strip_ansi
 
@@ -191,7 +192,8 @@ def describe_model(model, var: str | None = None, *, graph: bool = True,
                    probe_input: Any = None) -> dict[str, Any]:
     """Everything the checks may want to know about one model, as plain data. With
     `probe_input`, each Dense row's `activation` is the one it effectively has (see
-    effective_activations; its own is kept as `own_activation`)."""
+    activation_report; its own is kept as `own_activation`), and each weightless node's row
+    says what it `applies`."""
     report = ActivationReport()
     if probe_input is not None:
         try:
@@ -249,7 +251,7 @@ def _fold(row: dict[str, Any], folded: tuple[str, str] | None) -> None:
 def dense_chain(model, folded: dict[int, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     """The Dense layers in data-flow order, found by chaining kernel shapes (in → out) rather
     than attribute order: a subclassed model that creates its head first in __init__ still
-    computes 784 → 256 → 64 → 10. `folded`: see effective_activations."""
+    computes 784 → 256 → 64 → 10. `folded`: see activation_report."""
     dense = [l for l in _all_layers(model) if isinstance(l, keras.layers.Dense) and l.built
              and getattr(l, "kernel", None) is not None]
     rows = [{"name": l.name, "in": int(l.kernel.shape[0]), "units": int(l.units),
@@ -292,6 +294,10 @@ class ActivationReport:
         self.applies: dict[int, str | None] = {}
 
 
+# A Dense whose own activation is one of these is taken at its word; any other (a lambda, a
+# function without a Keras name) is read from what the layer computes.
+NAMED_ACTIVATIONS = frozenset({"relu", "sigmoid", "softmax", "tanh"})
+
 # How much the second probe pass scales the inputs: large enough that pre-activations leave
 # [0, 6) (relu and relu6 then differ), small enough for float16.
 SECOND_PASS_SCALE = 25.0
@@ -329,7 +335,6 @@ def _record_calls(model, inputs) -> list[tuple[Any, list, Any]]:
 
 
 def _scaled(inputs) -> Any:
-    import numpy as np
     return keras.tree.map_structure(
         lambda a: np.asarray(a) * SECOND_PASS_SCALE
         if np.issubdtype(np.asarray(a).dtype, np.floating) else a, inputs)
@@ -342,8 +347,7 @@ def activation_report(model, inputs) -> ActivationReport:
     report = ActivationReport()
     layers = _all_layers(model)
     dense = [l for l in layers if isinstance(l, keras.layers.Dense)]
-    plain = {"relu", "sigmoid", "softmax", "tanh"}
-    if all(activation_name(l) in plain for l in dense) and \
+    if all(activation_name(l) in NAMED_ACTIVATIONS for l in dense) and \
             not any(_activation_layer(l) or isinstance(l, keras.layers.Lambda) for l in layers) \
             and not _has_ops(model):
         return report
@@ -358,7 +362,7 @@ def activation_report(model, inputs) -> ActivationReport:
         if _weightless(node) and len(given) == 1 and id(node) not in report.applies:
             pairs = [(given[0], out)] + ([(other[1][0], other[2])] if other and len(other[1]) == 1 else [])
             report.applies[id(node)] = _which_function(pairs)
-    _fold_dense(model, first, second, report)
+    _fold_dense(first, second, report)
     return report
 
 
@@ -377,7 +381,7 @@ def _weightless(node) -> bool:
     return not isinstance(node, keras.Model) and not getattr(node, "weights", None)
 
 
-def _fold_dense(model, first, second, report: ActivationReport) -> None:
+def _fold_dense(first, second, report: ActivationReport) -> None:
     consumers: dict[int, list] = {}
     returned: set[int] = set()  # tensors a model or sub-model returned as they are
     for k, (node, given, out) in enumerate(first):
@@ -393,7 +397,7 @@ def _fold_dense(model, first, second, report: ActivationReport) -> None:
         folded = None
         if own == "linear":
             folded = _follow(i, first, second, consumers, returned, report)
-        elif own not in ("relu", "sigmoid", "softmax", "tanh") and given:
+        elif own not in NAMED_ACTIVATIONS and given:
             # activation=lambda t: ops.relu(t), or a function the grader has no name for:
             # read it from the layer's own input and output
             pre = _pre_activation(layer, given[0])
@@ -444,7 +448,6 @@ def _pre_activation(layer, x) -> Any:
 
 
 def _np(t) -> Any:
-    import numpy as np
     try:
         return np.asarray(keras.ops.convert_to_numpy(t), dtype="float64")
     except Exception:  # noqa: BLE001 - not a tensor of numbers
@@ -452,36 +455,30 @@ def _np(t) -> Any:
 
 
 def _softmax(y):
-    import numpy as np
     e = np.exp(y - y.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
 
 def _sigmoid(y):
-    import numpy as np
     return 1 / (1 + np.exp(-y))
 
 
 def _gelu(y):
-    import math
-
-    import numpy as np
     return 0.5 * y * (1 + np.vectorize(math.erf)(y / math.sqrt(2)))
 
 
 # Functions a student applies between two layer calls (keras.ops / keras.activations / tf.nn /
-# a lambda), recognised by what they compute on the probe batch. Keras' own names.
+# a lambda), recognised by what they compute on the probe batch. Keras' own names. A leaky
+# relu, of any slope, is recognised apart (see _which_function).
 _ACTIVATION_FUNCTIONS: tuple[tuple[str, Any], ...] = (
     ("relu", lambda y: y.clip(min=0)),
     ("sigmoid", _sigmoid),
     ("softmax", _softmax),
-    ("tanh", lambda y: __import__("numpy").tanh(y)),
+    ("tanh", np.tanh),
     ("relu6", lambda y: y.clip(0, 6)),
-    ("leaky_relu", lambda y: __import__("numpy").where(y > 0, y, 0.2 * y)),
-    ("elu", lambda y: __import__("numpy").where(y > 0, y, __import__("numpy").expm1(y))),
-    ("selu", lambda y: 1.0507009873554805 * __import__("numpy").where(
-        y > 0, y, 1.6732632423543772 * __import__("numpy").expm1(y))),
-    ("softplus", lambda y: __import__("numpy").logaddexp(0, y)),
+    ("elu", lambda y: np.where(y > 0, y, np.expm1(y))),
+    ("selu", lambda y: 1.0507009873554805 * np.where(y > 0, y, 1.6732632423543772 * np.expm1(y))),
+    ("softplus", lambda y: np.logaddexp(0, y)),
     ("silu", lambda y: y * _sigmoid(y)),
     ("gelu", _gelu),
 )
@@ -490,7 +487,6 @@ _ACTIVATION_FUNCTIONS: tuple[tuple[str, Any], ...] = (
 def _which_function(pairs: list[tuple[Any, Any]]) -> str | None:
     """The activation f with f(x) == y for every (x, y) pair (tensors or arrays), "linear" for
     the identity, None when no known one fits them all."""
-    import numpy as np
     arrays = []
     for x, y in pairs:
         a, b = _np(x), _np(y)
