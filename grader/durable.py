@@ -112,15 +112,24 @@ def file_problem(path: str | os.PathLike) -> str | None:
         if os.path.islink(path):
             return "a link that loops" if exc.errno == errno.ELOOP else "a broken link"
         return f"not readable ({exc.strerror or exc})"
-    if stat.S_ISREG(st.st_mode):
+    kind = file_kind(st.st_mode)
+    if kind is None:
         return None
-    if stat.S_ISDIR(st.st_mode):
-        return "a folder"
-    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else
-            "a socket" if stat.S_ISSOCK(st.st_mode) else
-            "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
-            "a special file")
+    if kind == "a folder":
+        return kind
     return f"{kind}{' behind a link' if os.path.islink(path) else ''}, not a regular file"
+
+
+def file_kind(mode: int) -> str | None:
+    """What a stat mode is, in words; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
+            "a special file")
 
 
 def read_regular(path: str | os.PathLike, cap: int = READ_CAP) -> bytes:

@@ -128,7 +128,7 @@ def changes(before: dict[str, tuple[Any, dict[str, Any]]]) -> list[str]:
             if key not in _VOLATILE and not key.startswith("__") \
                     and not isinstance(now[key], types.ModuleType):
                 found.append(f"{name}.{key} (added)")
-        if sys.modules.get(name, obj) is not obj and name.split(".")[0] in ("grader", "exercises"):
+        if sys.modules.get(name, obj) is not obj and _ours(name):
             found.append(f"sys.modules[{name!r}] (replaced)")
     return sorted(found)
 
@@ -149,5 +149,5 @@ def restore(before: dict[str, tuple[Any, dict[str, Any]]]) -> None:
                 except (AttributeError, TypeError):
                     pass
         if isinstance(obj, types.ModuleType) and sys.modules.get(name) is not obj \
-                and name.split(".")[0] in ("grader", "exercises"):
+                and _ours(name):
             sys.modules[name] = obj

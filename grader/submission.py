@@ -10,7 +10,6 @@ import ast
 import errno
 import io
 import os
-import stat
 import tokenize
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -85,20 +84,17 @@ def load_submission(path: str | Path) -> Source:
 
 def read_capped(path: Path, cap: int) -> bytes:
     """The bytes of a regular file (a symlink is followed), never more than `cap`: a FIFO
-    would block the read forever and /dev/zero never ends, so neither is opened for reading."""
+    would block the read forever and /dev/zero never ends, so neither is opened for reading
+    (grader.durable.iter_regular reads; the messages here are the student's)."""
+    from grader.durable import iter_regular
     name = _shown(path)
     try:
-        _require_regular(os.stat(path), name)
-        # O_NONBLOCK: if the path was swapped for a FIFO since stat(), open() must not wait
-        # for a writer; fstat() below then refuses it.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        info = os.stat(path)
+        _require_regular(info, name)
+        raw = b"".join(iter_regular(path, cap + 1)) if info.st_size <= cap else b""
     except OSError as exc:
         raise UnreadableSubmission(_os_error_message(path, exc)) from None
-    with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fd)
-        _require_regular(info, name)
-        raw = fh.read(cap + 1) if info.st_size <= cap else b""
-        size = max(info.st_size, len(raw))
+    size = max(info.st_size, len(raw))
     if size > cap:
         advice = ("clear its outputs in Jupyter (Edit > Clear All Outputs), save it and submit "
                   "it again" if path.suffix.lower() == ".ipynb" else
@@ -106,11 +102,6 @@ def read_capped(path: Path, cap: int) -> bytes:
         raise UnreadableSubmission(f"'{name}' is {size:,} bytes, over the limit of {cap:,}: "
                                    f"{advice}")
     return raw
-
-
-_FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
-               (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
-               (stat.S_ISSOCK, "a socket"))
 
 
 def _shown(path: Path) -> str:
@@ -121,9 +112,10 @@ def _shown(path: Path) -> str:
 
 
 def _require_regular(info: os.stat_result, name: str) -> None:
-    if stat.S_ISREG(info.st_mode):
+    from grader.durable import file_kind
+    kind = file_kind(info.st_mode)
+    if kind is None:
         return
-    kind = next((k for test, k in _FILE_KINDS if test(info.st_mode)), "a special file")
     raise UnreadableSubmission(
         f"'{name}' is not a regular file (it is {kind}): submit the .py or .ipynb file itself")
 
