@@ -4,8 +4,9 @@ Levels, strongest first; every mechanism degrades on its own and the result reco
 ones were applied (`sandbox.level` in JSON):
 - strict: rlimits + a private network namespace (no network at all) + a private mount
   namespace that hides other submissions and the reference solutions + Landlock (read-only
-  system and Python dirs, read-write only the work dir, no TCP connect/bind, no signals to
-  processes outside the sandbox) + seccomp (no ptrace, mount, unshare, setns, setsid, …);
+  system and Python dirs, read-write only the work dir, no other process's /proc entry, no
+  TCP connect/bind, no signals to processes outside the sandbox) + seccomp (no ptrace, mount,
+  unshare, setns, setsid, …) + no capabilities (root's powers gone: a limit cannot be raised);
 - basic: rlimits, a process group of its own, stdin from /dev/null (macOS, or no privileges).
 """
 from __future__ import annotations
@@ -26,6 +27,8 @@ _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True) if sy
 CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
 MS_REC, MS_PRIVATE, MS_RDONLY, MS_NOSUID, MS_NODEV = 0x4000, 0x40000, 0x1, 0x2, 0x4
 PR_SET_NO_NEW_PRIVS = 38
+PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 
 def apply(request: dict[str, Any]) -> dict[str, Any]:
@@ -41,7 +44,8 @@ def apply(request: dict[str, Any]) -> dict[str, Any]:
                            ("network namespace", _no_network),
                            ("mount namespace", lambda: _hide_paths(request, workdir)),
                            ("landlock", lambda: _landlock(workdir)),
-                           ("seccomp", _seccomp)):
+                           ("seccomp", _seccomp),
+                           ("capabilities dropped", _drop_capabilities)):
             try:
                 detail = step()
                 applied.append(detail or name)
@@ -260,6 +264,14 @@ def landlock_abi() -> int:
     return max(ret, 0)
 
 
+# /proc: this process's own entry (which /proc/self and /proc/thread-self lead to) and the
+# machine-wide files numpy and TensorFlow read. Not all of /proc: there, every other process's
+# command line, environment and memory map are readable (the grader's secrets, the fork
+# server's socket path, another student's run), with no PID namespace to hide them.
+PROC_READABLE = ("/proc/cpuinfo", "/proc/meminfo", "/proc/stat", "/proc/loadavg",
+                 "/proc/filesystems", "/proc/version", "/proc/sys")
+
+
 def _landlock(workdir: str) -> str:
     import platform
     abi = landlock_abi()
@@ -276,8 +288,9 @@ def _landlock(workdir: str) -> str:
     read = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
     write = fs  # everything, inside the work dir
     readable = {sys.prefix, sys.base_prefix, sys.exec_prefix, "/usr", "/lib", "/lib64", "/bin",
-                "/proc", "/sys", "/etc/ld.so.cache", "/etc/localtime", "/etc/passwd",
+                "/sys", "/etc/ld.so.cache", "/etc/localtime", "/etc/passwd",
                 "/etc/group", "/etc/nsswitch.conf", "/etc/hosts", "/etc/ssl"}
+    readable |= set(PROC_READABLE) | {f"/proc/{os.getpid()}"}
     readable |= {p for p in sys.path if p and os.path.isdir(p) and not _inside(p, REPO_ROOT)}
     # The grader's own packages (already imported, but tracebacks and lazy imports read them);
     # not the repository root, which holds the reference solutions and the tests.
@@ -306,7 +319,7 @@ def _landlock(workdir: str) -> str:
     finally:
         os.close(ruleset)
     extra = (", no TCP" if abi >= 4 else "") + (", signals scoped" if abi >= 6 else "")
-    return f"landlock ABI {abi} (read-only system, read-write work dir{extra})"
+    return f"landlock ABI {abi} (read-only system, read-write work dir, own /proc only{extra})"
 
 
 def _inside(path: str, root: Path) -> bool:
@@ -362,3 +375,48 @@ def _seccomp() -> str:
     f, denied = _seccomp_filter()
     f.load()
     return f"seccomp ({denied} calls denied)"
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_capabilities() -> str:
+    """Last step: the namespaces, cgroup and mounts above needed root's capabilities; the
+    submission needs none. Without them, a submission running as root cannot raise its own
+    rlimits (CAP_SYS_RESOURCE), signal or trace what the other layers missed, or regain them
+    through a set-uid program (the bounding set is emptied and NO_NEW_PRIVS is set).
+    Capabilities belong to a thread: this runs before any thread of TensorFlow's exists, and
+    threads started later inherit the empty sets."""
+    if os.geteuid() != 0 and _capabilities() == 0:
+        return "capabilities (none held)"
+    try:
+        last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+    except (OSError, ValueError):
+        last = 63
+    for cap in range(last + 1):  # the bounding set first: dropping it needs CAP_SETPCAP
+        if _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 and ctypes.get_errno() != errno.EINVAL:
+            _check(-1, f"prctl(PR_CAPBSET_DROP, {cap})")
+    _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)  # EINVAL before Linux 4.3
+    header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
+    empty = (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(header), empty), "capset")
+    if _capabilities() != 0:
+        raise OSError(errno.EPERM, "capabilities still held after capset")
+    return "capabilities dropped (all, bounding set too)"
+
+
+def _capabilities() -> int:
+    """This thread's effective capability mask (0: none)."""
+    try:
+        for line in Path("/proc/thread-self/status").read_text().splitlines():
+            if line.startswith("CapEff:"):
+                return int(line.split()[1], 16)
+    except (OSError, ValueError, IndexError):
+        pass
+    return -1

@@ -172,6 +172,20 @@ def test_cannot_read_other_submissions_or_reference_solutions(hostile_grader, tm
     assert result.verdict.value == "pass"
 
 
+def test_cannot_read_other_processes_entries_in_proc(hostile_grader, tmp_path):
+    result = grade(hostile_grader, submission(tmp_path, "proc_peek.py", PIDS=repr([os.getpid()])))
+    assert "READ OK" not in result.stdout and "LISTED" not in result.stdout, result.stdout
+    assert "DENIED" in result.stdout and "SELF OK Name" in result.stdout
+    assert result.verdict.value == "pass"
+
+
+def test_cannot_raise_its_own_limits_or_keep_root_powers(hostile_grader, tmp_path):
+    result = grade(hostile_grader, submission(tmp_path, "raise_limits.py"))
+    assert "RAISED" not in result.stdout and result.stdout.count("KEPT") == 4, result.stdout
+    assert "CapEff:\t0000000000000000" in result.stdout.replace(" ", "\t"), result.stdout
+    assert result.verdict.value == "pass"
+
+
 def test_cannot_write_outside_its_work_dir(hostile_grader, tmp_path):
     token = secrets.token_hex(8)
     targets = [Path("/tmp") / f"escape-{token}", REPO_ROOT / f"escape-{token}",
