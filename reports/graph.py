@@ -2,7 +2,8 @@
 
 Graphviz's `dot` places every layer and routes every edge; nothing here picks coordinates. The
 `graphviz` package writes the DOT source (quoting included) and `dot` runs as a subprocess with
-a time limit, because a pathological student graph must not hang the report. Without `dot`, or
+a time limit, because a pathological student graph must not hang the report: one long-lived
+`dot` for all the pictures (reports.dot_process), a one-shot run when that one fails. Without `dot`, or
 when it fails, the figure carries no SVG and the report shows the same graph as text: a missing
 system package costs the picture, never the grading.
 
@@ -20,6 +21,8 @@ import subprocess
 from typing import Any, Iterable
 
 import graphviz
+
+from reports import dot_process
 
 DOT_TIMEOUT_S = 10
 MAX_NODES = 150  # beyond this a picture is unreadable anyway, and dot gets slow
@@ -195,6 +198,10 @@ def _layout(dot_source: str) -> str:
     exe = dot_binary()
     if exe is None:
         raise DotUnavailable("dot")
+    answer = dot_process.shared(exe, DOT_TIMEOUT_S).layout(dot_source)
+    if answer is not None:
+        return answer
+    # The long-lived dot could not lay it out: a one-shot run, whose error is the one reported.
     proc = subprocess.run([exe, "-Tsvg"], input=dot_source, capture_output=True, text=True,
                           timeout=DOT_TIMEOUT_S, check=True)
     return proc.stdout

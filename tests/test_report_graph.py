@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from conftest import needs_tool
 
 from exercises import mlp_three_ways, siamese, two_headed
 from grader import diagram
-from reports import graph
+from reports import dot_process, graph
 
 ROOT = Path(__file__).parent.parent
 needs_dot = needs_tool("dot", "graphviz")
@@ -275,3 +276,43 @@ def test_the_mlp_expected_diagram_matches_the_reference_functional_build(grader)
     assert expected == mlp_three_ways.EXPECTED_DIAGRAM and len(submitted) == 3
     functional = next(d for d in submitted if d["kind"] == "functional")
     assert _signature(functional, {"pixels"}) == _signature(expected, {"pixels"})
+
+
+# ---- one long-lived dot for all the pictures ---------------------------------------------------
+
+@needs_dot
+def test_the_long_lived_dot_draws_what_a_one_shot_dot_draws():
+    sources = [graph.to_dot(diagram.from_model(siamese_desc()), marked, f"g{i}")
+               for i, marked in enumerate([set(), {"enc_a"}, {"enc_a", "enc_b"}])]
+    process = dot_process.DotProcess(graph.dot_binary(), graph.DOT_TIMEOUT_S)
+    try:
+        for source in sources * 2:  # the second graph of a stream on is named differently
+            one_shot = subprocess.run([graph.dot_binary(), "-Tsvg"], input=source,
+                                      capture_output=True, text=True, check=True).stdout
+            assert process.layout(source) == one_shot
+    finally:
+        process.close()
+
+
+@needs_dot
+def test_a_graph_dot_cannot_read_fails_at_once_and_the_next_one_is_drawn():
+    graph._layout.cache_clear()
+    start = time.monotonic()
+    with pytest.raises(subprocess.CalledProcessError):
+        graph._layout("digraph broken { a -> ; }")
+    assert time.monotonic() - start < graph.DOT_TIMEOUT_S / 2
+    assert "<svg" in graph._layout("digraph fine { a -> b; }")
+
+
+@needs_dot
+def test_a_dot_that_died_is_started_again():
+    process = dot_process.DotProcess(graph.dot_binary(), graph.DOT_TIMEOUT_S)
+    try:
+        assert "<svg" in process.layout("digraph a { x -> y; }")
+        first = process._proc
+        first.kill()
+        first.wait()
+        assert "<svg" in process.layout("digraph b { x -> y; }")
+        assert process._proc is not first
+    finally:
+        process.close()
