@@ -120,6 +120,25 @@ def behind_activations(call: dict, calls_by_id: dict[str, dict],
     return call, after[::-1]
 
 
+def input_path_dense(m: dict, input_name: str) -> list[dict]:
+    """The Dense layers of a functional model (evidence form) that only `input_name` flows
+    through, in data-flow order, each row with its layer id. Each carries the activation it
+    effectively has: describe_model folds Dense(256) + ReLU() into relu."""
+    layers = m["layers"]
+    return [dict(layers[lid], id=lid) for c in m.get("calls", [])
+            if c["deps"] == [input_name] and c["class"] != "InputLayer"
+            for lid in c["expanded"] if layers[lid].get("class") == "Dense"]
+
+
+def joins(m: dict) -> list[dict]:
+    """The calls of a functional model (evidence form) where the inputs' separate paths first
+    meet: each takes two or more inputs' data, and none of its own inputs already did."""
+    calls = m.get("calls", [])
+    by_id = {c["id"]: c for c in calls}
+    return [c for c in calls if len(c["deps"]) >= 2
+            and all(len(by_id[p]["deps"]) < 2 for p in c["inputs"] if p in by_id)]
+
+
 def leaked_policy(evidence: dict, models: list[dict]) -> dict | None:
     """Facts about a mixed-precision policy left set, or None. The global policy is recorded
     after the submission ran, before the grader reset it (see grader.child)."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from exercises._common import (LEAKED_MIXED_PRECISION, behind_activations, dtype_policy_check,
-                               find_model, layer_activation, model_outputs, probe_inputs)
+                               find_model, input_path_dense, joins, layer_activation,
+                               model_outputs, probe_inputs)
 from exercises._lesson_models import claimed_elsewhere
 from grader import diagram
 from grader.exercise import Check, Exercise
@@ -230,17 +231,8 @@ def _branches(m: dict) -> dict[str, Any] | None:
         return None
     by_id = {c["id"]: c for c in calls}
     layers = m["layers"]
-    dense: dict[str, list[dict]] = {}
-    for name in inputs:
-        path = []  # every layer this input runs through alone, in data-flow order
-        for c in calls:
-            if c["deps"] == [name] and c["class"] != "InputLayer":
-                path += [dict(layers[lid], id=lid) for lid in c["expanded"]]
-        # each Dense row carries the activation it effectively has (describe_model folds a
-        # Dense(256) + ReLU() pair into relu)
-        dense[name] = [row for row in path if row.get("class") == "Dense"]
-    merged = [c for c in calls if len(c["deps"]) >= 2]
-    merge = [c for c in merged if all(len(by_id[p]["deps"]) < 2 for p in c["inputs"] if p in by_id)]
+    dense = {name: input_path_dense(m, name) for name in inputs}
+    merge = joins(m)
     # The head is the last layer with weights: an activation applied after it (a Sigmoid
     # operation from keras.ops.sigmoid, an Activation layer) is part of the head, not the head.
     head_call, after = behind_activations(calls[-1], by_id, layers)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from exercises._common import (LEAKED_MIXED_PRECISION, behind_activations, dtype_policy_check,
-                               find_model, layer_activation, probe_inputs)
+                               find_model, input_path_dense, joins, layer_activation,
+                               probe_inputs)
 from exercises._lesson_models import claimed_elsewhere, error_text
 from grader import diagram
 from grader.exercise import Check, Exercise
@@ -306,11 +307,7 @@ def _input_roles(m: dict) -> dict[str, str | None]:
 def _chain(m: dict, input_name: str | None) -> list[dict]:
     """The Dense layers that only this input flows through, in data-flow order, each with the
     activation it effectively has (describe_model folds Dense(16) + ReLU() into relu)."""
-    if input_name is None:
-        return []
-    return [dict(m["layers"][lid]) for c in m.get("calls", [])
-            if c["deps"] == [input_name] and c["class"] != "InputLayer"
-            for lid in c["expanded"] if m["layers"][lid]["class"] == "Dense"]
+    return input_path_dense(m, input_name) if input_name is not None else []
 
 
 def _describe_chain(rows: list[dict], start: int | None) -> str:
@@ -321,15 +318,14 @@ def _describe_chain(rows: list[dict], start: int | None) -> str:
 
 def _merge(m: dict) -> dict | None:
     """The first call that joins the two inputs' paths."""
-    calls = m.get("calls", [])
-    by_id = {c["id"]: c for c in calls}
-    for c in calls:
-        if len(c["deps"]) >= 2 and all(len(by_id[p]["deps"]) < 2 for p in c["inputs"] if p in by_id):
-            parts = [{"deps": by_id[p]["deps"], "width": (by_id[p].get("output_shape") or [None])[-1],
-                      "name": by_id[p]["name"]} for p in c["inputs"] if p in by_id]
-            return {"class": c["class"], "name": c["name"],
-                    "width": (c.get("output_shape") or [None])[-1], "parts": parts}
-    return None
+    first = next(iter(joins(m)), None)
+    if first is None:
+        return None
+    by_id = {c["id"]: c for c in m.get("calls", [])}
+    parts = [{"deps": by_id[p]["deps"], "width": (by_id[p].get("output_shape") or [None])[-1],
+              "name": by_id[p]["name"]} for p in first["inputs"] if p in by_id]
+    return {"class": first["class"], "name": first["name"],
+            "width": (first.get("output_shape") or [None])[-1], "parts": parts}
 
 
 def _heads(ev) -> list[dict]:
