@@ -348,6 +348,11 @@ def _become_submission_process(request: dict, fds: list[int]) -> None:
         signal.signal(sig, signal.SIG_DFL)
     os.environ.clear()
     os.environ.update(request["env"])
+    # tempfile caches its directory on first use, and the server used it (in its own folder,
+    # which the sandbox does not let the child write): ask again, under the child's TMPDIR (its
+    # work dir). Else model.save("m.keras") fails with PermissionError in a child of the pool.
+    import tempfile
+    tempfile.tempdir = None
     # fork copies the server's random state: every submission gets its own
     random.seed()
     np.random.seed(int.from_bytes(os.urandom(4), "little"))

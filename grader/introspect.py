@@ -8,6 +8,7 @@ submission could have replaced.
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 import keras
@@ -117,21 +118,35 @@ def _sublayers(op) -> list:
     return [l for l in getattr(op, "_layers", []) if l is not own]
 
 
+def _as_int(value: Any) -> int | None:
+    """`value` as an int when it is an integer (int, numpy integer), else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
 def describe_layer(op) -> dict[str, Any]:
     row: dict[str, Any] = {"name": getattr(op, "name", "?"), "class": type(op).__name__}
     if not isinstance(op, keras.layers.Layer):
         row["kind"] = "op"  # a raw keras.ops call recorded in a functional graph
         return row
     row["kind"] = "model" if isinstance(op, keras.Model) else "layer"
-    if hasattr(op, "units"):
-        row["units"] = int(op.units)
+    # Keras' own layers hold an int `units` and a bool `use_bias`; a student's layer or model
+    # may hold anything under those names (`self.units = (256, 64)` for a block of layers,
+    # kept for get_config()): read them only when they mean what Dense means by them.
+    units = _as_int(getattr(op, "units", None))
+    if units is not None:
+        row["units"] = units
     act = activation_name(op)
     if act is not None:
         row["activation"] = act
-    if hasattr(op, "use_bias"):
+    if isinstance(getattr(op, "use_bias", None), (bool, int, np.bool_, np.integer)):
         row["use_bias"] = bool(op.use_bias)
     kernel = getattr(op, "kernel", None) if getattr(op, "built", False) else None
-    if kernel is not None:
+    if getattr(kernel, "shape", None) is not None:
         row["kernel_shape"] = shape_list(kernel.shape)
     policy = getattr(op, "dtype_policy", None)
     if policy is not None:

@@ -57,6 +57,10 @@ print("SIGCHLD handler:", signal.getsignal(signal.SIGCHLD) == signal.SIG_DFL)
 print("wake-up fd:", signal.set_wakeup_fd(-1))
 print("policy at start:", keras.mixed_precision.global_policy().name)
 print("first layer name:", layers.Dense(1).name)
+import os, tempfile  # the server's cached temp dir is not writable by a sandboxed child
+print("temp dir is the work dir:", os.path.realpath(tempfile.gettempdir()) == os.path.realpath(os.getcwd()))
+with tempfile.NamedTemporaryFile() as fh:
+    print("temp file written:", fh.write(b"x"))
 keras.mixed_precision.set_global_policy("mixed_float16")
 model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)])
 """
@@ -74,6 +78,7 @@ def test_each_forked_child_starts_pristine(tmp_path):
     for out in outputs:  # the third child as fresh as the first
         assert "policy at start: float32" in out, out
         assert "first layer name: dense\n" in out, out
+        assert "temp dir is the work dir: True" in out and "temp file written: 1" in out, out
         # the server's own settings (no collector while importing, its SIGCHLD wake-up pipe)
         # are not the student's
         assert "garbage collector on: True" in out, out
