@@ -96,6 +96,15 @@ MISTAKES = (
             "Look at the arguments you give the encoder's Dense layers: one of them switches off "
             "a set of weights.",
             "encoder layers without bias: {layers_named}"),
+    Mistake("input_not_used", "An input never reaches the output",
+            "A siamese network compares two inputs: each runs through the shared encoder and "
+            "the head reads both embeddings. Here the output does not depend on one input at "
+            "all, so the model answers from one image alone. Keras builds such a model without "
+            "a word (an unused input is legal), and the parameter and weight counts can still "
+            "come out right.",
+            "Follow each input through your code up to the head: where does one of them stop "
+            "being used?",
+            "the output depends on {used} only: {unused} never reaches it"),
     Mistake("wrong_merge", "The two embeddings are not concatenated",
             "The task joins the two 64-d embeddings with a concatenation, giving a 128-d "
             "vector: the head then has 128×1 + 1 = 129 parameters. Subtracting, a dot product "
@@ -231,11 +240,13 @@ def _branches(m: dict) -> dict[str, Any] | None:
         return None
     by_id = {c["id"]: c for c in calls}
     layers = m["layers"]
-    dense = {name: input_path_dense(m, name) for name in inputs}
     merge = joins(m)
     # The head is the last layer with weights: an activation applied after it (a Sigmoid
     # operation from keras.ops.sigmoid, an Activation layer) is part of the head, not the head.
     head_call, after = behind_activations(calls[-1], by_id, layers)
+    # The head is never part of an input's own path, even when only one input reaches it.
+    dense = {name: [r for r in input_path_dense(m, name) if r["id"] != head_call["layer"]]
+             for name in inputs}
     head = layers.get(head_call["layer"])
     if head is not None and after:
         head = dict(head, after=[{"name": r.get("name"), "activation": layer_activation(r)}
@@ -247,6 +258,21 @@ def _branches(m: dict) -> dict[str, Any] | None:
 
 def _names(rows: list[dict]) -> str:
     return ", ".join(f"`{r['name']}` (Dense {r.get('units')})" for r in rows) or "no Dense layer"
+
+
+def unused_input_problem(m: dict) -> tuple[str, dict] | None:
+    """An input the output does not depend on (`concatenate([left_emb, left_emb])`, a head fed
+    one embedding): the call graph, walked back from the output, never reaches it."""
+    b = _branches(m)
+    if b is None:
+        return None
+    used = {d for c in m.get("calls", []) for d in c["deps"]}
+    unused = [n for n in b["inputs"] if n not in used]
+    if not unused:
+        return None
+    quoted = lambda names: ", ".join(f"`{n}`" for n in names)  # noqa: E731
+    return "input_not_used", {"used": quoted([n for n in b["inputs"] if n in used]) or "no input",
+                              "unused": quoted(unused), "params": m["params"], "layers": unused}
 
 
 def sharing_problem(m: dict) -> tuple[str, dict] | None:
@@ -296,6 +322,8 @@ def merge_problem(m: dict) -> tuple[str, dict] | None:
     b = _branches(m)
     if b is None:
         return None
+    if found := unused_input_problem(m):  # nothing joins the two paths: one of them is lost
+        return found
     if not b["merge"]:
         return "wrong_merge", {"merged_with": "nothing", "width": "?",
                                "expected_width": EMBEDDING_WIDTH}
@@ -330,7 +358,7 @@ def input_shape_problem(m: dict) -> tuple[str, dict] | None:
 
 
 # The order in which a wrong parameter count is explained: the first structural mistake found.
-STRUCTURE = (input_shape_problem, sharing_problem, units_problem, bias_problem, merge_problem,
+STRUCTURE = (input_shape_problem, unused_input_problem, sharing_problem, units_problem, bias_problem, merge_problem,
              head_units_problem)
 
 
@@ -363,7 +391,7 @@ def _from_problem(check_id: str, found: tuple[str, dict] | None, expected: Any =
 
 
 # For a structural mistake, the one fact that shows what the student built.
-OBSERVED = {"wrong_encoder_units": "units", "wrong_merge": "merged_with",
+OBSERVED = {"input_not_used": "unused", "wrong_encoder_units": "units", "wrong_merge": "merged_with",
             "wrong_head_units": "head_units", "wrong_input_shape": "shapes",
             "duplicated_encoder": "params", "partially_shared_encoder": "params",
             "encoder_without_bias": "layers_named"}
@@ -403,8 +431,13 @@ def check_encoder_shared(ev) -> Finding:
         return skip
     m = _model(ev)
     b = _branches(m)
+    if found := unused_input_problem(m):
+        return _from_problem("encoder_shared", found, "one encoder on both inputs")
     if not all(b["dense"][n] for n in b["inputs"]):
-        return failed("encoder_shared", "wrong_merge", merged_with="the raw inputs", width="?",
+        first = (b["merge"] or [{}])[0]
+        return failed("encoder_shared", "wrong_merge", merged_with="the raw inputs",
+                      width=(first.get("output_shape") or ["?"])[-1],
+                      expected_width=EMBEDDING_WIDTH, layers=[first.get("name", "?")],
                       detail="the inputs are merged before any encoder layer")
     return _from_problem("encoder_shared", sharing_problem(m), "one encoder on both inputs",
                          _names(b["dense"][b["inputs"][0]]) + " on both inputs")
