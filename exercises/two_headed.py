@@ -316,16 +316,22 @@ def _describe_chain(rows: list[dict], start: int | None) -> str:
     return " → ".join([str(start)] + [f"{r.get('units')} {r.get('activation')}" for r in rows])
 
 
+def _merges(m: dict) -> list[dict]:
+    """Each call that joins the two inputs' paths (usually one; a head may read a join of its
+    own), with the width of what it joins."""
+    by_id = {c["id"]: c for c in m.get("calls", [])}
+    out = []
+    for join in joins(m):
+        parts = [{"deps": by_id[p]["deps"], "width": (by_id[p].get("output_shape") or [None])[-1],
+                  "name": by_id[p]["name"]} for p in join["inputs"] if p in by_id]
+        out.append({"class": join["class"], "name": join["name"],
+                    "width": (join.get("output_shape") or [None])[-1], "parts": parts})
+    return out
+
+
 def _merge(m: dict) -> dict | None:
     """The first call that joins the two inputs' paths."""
-    first = next(iter(joins(m)), None)
-    if first is None:
-        return None
-    by_id = {c["id"]: c for c in m.get("calls", [])}
-    parts = [{"deps": by_id[p]["deps"], "width": (by_id[p].get("output_shape") or [None])[-1],
-              "name": by_id[p]["name"]} for p in first["inputs"] if p in by_id]
-    return {"class": first["class"], "name": first["name"],
-            "width": (first.get("output_shape") or [None])[-1], "parts": parts}
+    return next(iter(_merges(m)), None)
 
 
 def _heads(ev) -> list[dict]:
@@ -398,8 +404,10 @@ def _inputs_problem(m: dict) -> tuple[str, dict] | None:
 
 
 def _merge_problem(m: dict) -> tuple[str, dict] | None:
-    merge = _merge(m)
-    if merge is None or merge["width"] == MERGE_WIDTH:
+    # Every join, not only the first: `is_hard` reading concatenate([x, meta_in]), the raw
+    # metadata, is a second join 72 wide beside the lesson's 80.
+    merge = next((j for j in _merges(m) if j["width"] != MERGE_WIDTH), None)
+    if merge is None:
         return None
     parts = " + ".join(f"{p['width']} from {', '.join(p['deps'])}" for p in merge["parts"])
     return "wrong_merge_width", {"parts": parts, "width": merge["width"], "got": merge["width"],
@@ -648,6 +656,16 @@ def check_loss_weights(ev) -> Finding:
     lw = ev["compile"]["loss_weights"]
     expected = _weights_shown(LOSS_WEIGHTS)
     if lw["kind"] in ("dict", "list") and (found := _keyed_problem(ev, lw, "loss_weights")):
+        mistake, facts = found
+        losses = _keyed_problem(ev, ev["compile"]["loss"], "losses")
+        if mistake == "losses_keyed_wrongly" and (losses or ("",))[0] != mistake:
+            # weights keyed past the heads ({"digit": 1.0} alone, or a typo) beside losses keyed
+            # right: the weights are what is wrong. (Losses and weights keyed by the same wrong
+            # names are one mistake, named once.)
+            return failed("loss_weights", "wrong_loss_weights", expected=expected,
+                          got=_weights_shown(lw["by_key"] if lw["kind"] == "dict" else
+                                             {f"output {i}": v for i, v in enumerate(lw["items"])}),
+                          detail=facts["detail"])
         return _fail("loss_weights", found, expected=LOSS_WEIGHTS)
     weights = _weights_by_head(ev)
     ok = weights is not None and all(
