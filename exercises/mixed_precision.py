@@ -36,8 +36,10 @@ HEAD_DTYPE = "float32"              # softmax near 0 and 1, where float16 is gra
 FLOAT16_MAX = (2 - 2 ** -10) * 2 ** 15
 assert FLOAT16_MAX == 65_504
 
-POLICY_LINE = r"set_global_policy\s*\("
-MIXED_LINE = r"set_global_policy\s*\(\s*['\"]mixed_"
+# keras.mixed_precision.set_global_policy, or Keras 3's keras.config.set_dtype_policy; the
+# policy as a string or as Policy("mixed_float16")
+POLICY_LINE = r"\b(set_global_policy|set_dtype_policy)\s*\("
+MIXED_LINE = r"\b(set_global_policy|set_dtype_policy)\s*\(.*['\"]mixed_"
 
 MISTAKES = (
     Mistake("head_left_float16", "The softmax head computes in float16",
