@@ -77,6 +77,19 @@ MISTAKES = (
             "Count the pop() calls that run on the model (a notebook cell run twice counts "
             "twice) and compare with len(seq_model.layers).",
             "`{model}` has {n_layers} layers ({listing}), {params:,} params"),
+    Mistake("surgery_steps_reversed", "add() ran before pop()",
+            "The surgery is pop() then add(): the old head comes off, a fresh one goes on. The "
+            "other way round, add() stacks the new head on the old one and pop() takes the new "
+            "one off again: the model ends with 3 layers and 218,058 parameters as if nothing "
+            "had happened, its original head still in place.",
+            "Look at the order of your pop() and add() lines.",
+            "the last call on `{model}` is {code}: the head left is the one it was built with"),
+    Mistake("surgery_head_not_fresh", "The popped head was put back",
+            "pop() returns the layer it removes. Adding that same layer back restores the old "
+            "head with its old weights: nothing was replaced. The lesson adds a new "
+            "Dense(10, softmax) layer.",
+            "What does your add() receive: a new layer, or the one pop() gave you?",
+            "{code}: the layer pop() removed is the layer add() puts back"),
     Mistake("surgery_body_changed", "The hidden layers did not survive the surgery",
             "The surgery only swaps the head: Dense(256, relu) → Dense(64, relu) must stay as "
             "they were (200,960 + 16,448 parameters), with the fresh Dense(10, softmax) after "
@@ -254,6 +267,27 @@ def count_problem(ev) -> tuple[str, dict] | None:
     return "surgery_pop_without_add", facts
 
 
+def fresh_head_problem(ev) -> tuple[str, dict] | None:
+    """Whether the head left is a new layer, read from the code: the last surgery call must be
+    an add(), and what it adds must not be the layer a pop() returned (`head = seq_model.pop()`
+    then `seq_model.add(head)`, or `seq_model.add(seq_model.pop())`)."""
+    calls = [c for c in ev.get("calls", []) if c["op"] in ("pop", "add")]
+    ops = [c["op"] for c in calls]
+    rows = _layers(ev)
+    facts = {"model": ev["model"]["var"], "layers_named": [rows[-1]["name"]] if rows else []}
+    if "pop" in ops and "add" in ops and ops[-1] == "pop":
+        return "surgery_steps_reversed", dict(facts, code=code_ref(calls[-1:]))
+    popped = {m.group(1) for c in calls if c["op"] == "pop"
+              and (m := re.match(r"([A-Za-z_]\w*)\s*=", c["code"]))}
+    for c in calls:
+        if c["op"] != "add":
+            continue
+        arg = re.search(r"\.\s*add\s*\(\s*([A-Za-z_]\w*)\s*\)", c["code"])
+        if (arg and arg.group(1) in popped) or re.search(POP, c["code"].split(".add", 1)[-1]):
+            return "surgery_head_not_fresh", dict(facts, code=code_ref([c]))
+    return None
+
+
 def _fail(check_id: str, found: tuple[str, dict], expected: Any, got: Any) -> Finding:
     mistake, facts = found
     names = facts.pop("layers_named", [])
@@ -306,6 +340,14 @@ def check_head_activation(ev) -> Finding:
     return passed("head_activation", got=HEAD[1])
 
 
+def check_head_fresh(ev) -> Finding:
+    if skip := _after_count("head_is_fresh", ev):
+        return skip
+    if found := fresh_head_problem(ev):
+        return _fail("head_is_fresh", found, "pop(), then add() of a new layer", found[0])
+    return passed("head_is_fresh", got="pop(), then add() of a new layer")
+
+
 EXERCISE = Exercise(
     id="sequential_surgery",
     title="Sequential surgery: pop() the head, add() a fresh one",
@@ -318,6 +360,7 @@ EXERCISE = Exercise(
               check_hidden_kept),
         Check("head_units", "Fresh head has 10 units: output (None, 10)", check_head_units),
         Check("head_activation", "Fresh head uses softmax", check_head_activation),
+        Check("head_is_fresh", "The head is a new layer, added after pop()", check_head_fresh),
     ),
     mistakes=MISTAKES,
 )
