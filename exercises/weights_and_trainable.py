@@ -20,7 +20,7 @@ import ast
 from typing import Any
 
 from exercises._common import describe_chain
-from exercises._lesson_models import code_ref, find_lines, frozen_parts
+from exercises._lesson_models import claimed_elsewhere, code_ref, find_lines, frozen_parts
 from grader.exercise import Check, Exercise
 from grader.findings import Finding, failed, passed, skipped
 from grader.mistakes import Mistake
@@ -63,6 +63,13 @@ MISTAKES = (
             "and a 256 bias: freezing it moves exactly those 2, leaving 6 − 2 = 4.",
             "Print `fn_model.layers` and count: which index is the first Dense?",
             "{target} {what}, at {where}"),
+    Mistake("froze_one_variable", "One variable was frozen, not the layer",
+            "`trainable` on a variable (`layer.kernel.trainable = False`) moves that variable "
+            "alone: trainable_weights goes 6 → 5. The lesson freezes the layer, which moves its "
+            "kernel and its bias together: 6 → 4, the way transfer learning freezes whole "
+            "layers.",
+            "Set `trainable` on the layer itself rather than on one of its weights.",
+            "{target}: trainable {got}, at {where}"),
     Mistake("layer_left_frozen", "A layer is still frozen at the end",
             "`trainable = False` stays until you set it back. The lesson unfreezes the first "
             "Dense straight away (back to 6 trainable weights); left frozen, its 784×256 kernel "
@@ -92,6 +99,11 @@ def _resolve(expr: str, namespace: dict) -> Any:
         if isinstance(n, ast.Attribute) and n.attr == "layers":
             base = value(n.value)
             return list(base.layers) if base is not None and hasattr(base, "layers") else None
+        if isinstance(n, ast.Attribute) and n.attr in ("kernel", "bias"):
+            # `fn_model.layers[1].kernel.trainable = False`: one variable, not the layer
+            import keras
+            base = value(n.value)
+            return getattr(base, n.attr, None) if isinstance(base, keras.layers.Layer) else None
         if isinstance(n, ast.Subscript):
             base, index = value(n.value), n.slice
             if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub) \
@@ -249,12 +261,16 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
         expr = row["code"].split(".trainable", 1)[0].strip()
         target, only = _target(namespace, expr, row["order"])
         entry = dict(row, target=expr)
-        if isinstance(target, keras.layers.Layer):
-            name, owner = _owner(namespace, expr, target, only)
+        layer = target
+        if isinstance(target, keras.Variable):  # a kernel or bias frozen on its own
+            layer = _resolve(expr.rsplit(".", 1)[0], namespace)
+        if isinstance(layer, keras.layers.Layer):
+            name, owner = _owner(namespace, expr, layer, only)
             if owner is not None:
-                entry.update(model=name, resolved=dict(_describe(target, owner),
-                                                       first_dense=target is _first_dense(owner)),
-                             replay=_replay(owner, target))
+                resolved = dict(_describe(layer, owner), first_dense=layer is _first_dense(owner))
+                if layer is not target:
+                    resolved["variable"] = expr.rsplit(".", 1)[1]
+                entry.update(model=name, resolved=resolved, replay=_replay(owner, target))
                 if model is None:
                     var, model = name, owner
         ev["freeze_lines"].append(entry)
@@ -263,6 +279,12 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
                            for row in maybe]
     if model is None and isinstance(namespace.get("fn_model"), keras.Model):
         var, model = "fn_model", namespace["fn_model"]
+    if model is not None and var != "fn_model" and not reads \
+            and not isinstance(namespace.get("fn_model"), keras.Model) \
+            and claimed_elsewhere(namespace, model, "mlp_three_ways"):
+        # `enc1.trainable = False` in a file with the siamese model and no fn_model: a choice
+        # the siamese task's own checks judge, not an attempt at this section
+        return {"attempted": False}
     if model is None:
         ev["model"] = None
         return ev
@@ -297,6 +319,8 @@ def _target_text(resolved: dict | None, expr: str) -> str:
     if resolved.get("whole_model"):
         return f"`{expr}` (the whole model)"
     kind = resolved["class"] + (f" {resolved['units']}" if resolved.get("units") else "")
+    if resolved.get("variable"):
+        return f"`{expr}` (only the {resolved['variable']} of {resolved['name']}, a {kind})"
     return f"`{expr}` ({kind})"
 
 
@@ -342,6 +366,11 @@ def check_freeze(ev) -> Finding:
     if resolved:
         e = resolved[0]
         r = e["replay"]
+        if e["resolved"].get("variable"):
+            return failed("freeze_first_dense", "froze_one_variable", expected="6 → 4",
+                          got=f"{r['unfrozen'][1]} → {r['after_freeze']}",
+                          target=_target_text(e["resolved"], e["target"]), where=code_ref([e]),
+                          layers=[e["resolved"]["name"]])
         if r["moved"] == MOVED_BY_FREEZE:
             first = (m.get("first_dense") or {}) if e.get("model") == m["var"] else {}
             named = f" (`{first['name']}`)" if first.get("name") else ""
