@@ -21,6 +21,17 @@ LEAKED_MIXED_PRECISION = Mistake(
     "dtype= to the layers that need it.",
     "global policy '{global_policy}' at the end of your code; models affected: {affected}")
 
+MODEL_NOT_FLOAT32 = Mistake(
+    "model_not_float32", "The model's layers compute in mixed precision",
+    "This task's model is float32 throughout. Its layers were created with a mixed policy "
+    "(`dtype='mixed_float16'` given to a layer, or a global policy switched on while the model "
+    "was built and reset only afterwards), so they compute in float16 and the model returns "
+    "float16 values: grainy probabilities, and a loss that can overflow.",
+    "Look at the dtype each layer was created with: no `dtype=` on this model's layers, and the "
+    "global policy float32 while you build it.",
+    "{affected}: layers with policy {policies}; the global policy is float32 at the end of your "
+    "code")
+
 
 # ---- child side ----------------------------------------------------------------------------
 
@@ -158,6 +169,9 @@ def dtype_policy_check(models_of: Callable[[dict], list[dict]]) -> Callable[[dic
         if not models:
             return skipped("dtype_policy", "no model was found")
         leak = leaked_policy(ev, models)
+        if leak and leak["global_policy"] == "float32":  # reset, but the layers were made mixed
+            return failed("dtype_policy", "model_not_float32", expected="float32",
+                          got=leak["policies"], **leak)
         if leak:
             return failed("dtype_policy", "leaked_mixed_precision", expected="float32",
                           got=leak["global_policy"], **leak)

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from exercises._common import (LEAKED_MIXED_PRECISION, describe_chain, dtype_policy_check, find_model, model_outputs)
+from exercises._common import (LEAKED_MIXED_PRECISION, MODEL_NOT_FLOAT32, describe_chain,
+                               dtype_policy_check, find_model, model_outputs)
 from exercises._lesson_models import claimed_elsewhere, error_text
 from grader import diagram
 from grader.exercise import Check, Exercise
@@ -90,6 +91,7 @@ MISTAKES = (
             "inference, an extra operation, a different activation).",
             "{target} vs {source}: largest relative difference {max_rel:.3g} (allowed {rtol:g})"),
     LEAKED_MIXED_PRECISION,
+    MODEL_NOT_FLOAT32,
     Mistake("subclass_call_failed", "The subclassed model raised an error when called",
             "The grader created a fresh instance of your class and called it on a (4, 784) "
             "batch of random values, as the lesson does with np.zeros((1, 784)).",
@@ -533,7 +535,8 @@ def check_outputs_equal(ev) -> Finding:
     models = [r["model"] for r in ev.get("roles", {}).values() if "model" in r]
     from exercises._common import leaked_policy
     if leak := leaked_policy(ev, models):
-        return failed("outputs_equal", "leaked_mixed_precision", got=leak["global_policy"], **leak)
+        mistake = "model_not_float32" if leak["global_policy"] == "float32" else "leaked_mixed_precision"
+        return failed("outputs_equal", mistake, got=leak["global_policy"], **leak)
     # A different architecture already explains different outputs: name that, not a new one.
     if arch := _architecture_mistake(ev, (t["source"], t["target"])):
         return failed("outputs_equal", arch.mistake, expected=arch.expected, got=arch.got,

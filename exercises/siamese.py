@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from exercises._common import (LEAKED_MIXED_PRECISION, behind_activations, dtype_policy_check,
-                               find_model, input_path_dense, joins, layer_activation,
-                               model_outputs, probe_inputs)
+from exercises._common import (LEAKED_MIXED_PRECISION, MODEL_NOT_FLOAT32, behind_activations,
+                               dtype_policy_check, find_model, input_path_dense, joins,
+                               layer_activation, model_outputs, probe_inputs)
 from exercises._lesson_models import claimed_elsewhere
 from grader import diagram
 from grader.exercise import Check, Exercise
@@ -146,6 +146,7 @@ MISTAKES = (
             "outputs=…).",
             "a {got} model where a functional model was expected"),
     LEAKED_MIXED_PRECISION,
+    MODEL_NOT_FLOAT32,
     Mistake("unexpected_param_count", "The parameter count is not 217,537",
             "enc1: 784×256+256 = 200,960; enc2: 256×64+64 = 16,448; head: 128×1+1 = 129; "
             "total 217,537, with the encoder counted once.",

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from exercises._common import (LEAKED_MIXED_PRECISION, behind_activations, dtype_policy_check,
-                               find_model, input_path_dense, joins, layer_activation,
-                               probe_inputs)
+from exercises._common import (LEAKED_MIXED_PRECISION, MODEL_NOT_FLOAT32, behind_activations,
+                               dtype_policy_check, find_model, input_path_dense, joins,
+                               layer_activation, probe_inputs)
 from exercises._lesson_models import claimed_elsewhere, error_text
 from grader import diagram
 from grader.exercise import Check, Exercise
@@ -152,6 +152,7 @@ MISTAKES = (
             "error.",
             "{error}"),
     LEAKED_MIXED_PRECISION,
+    MODEL_NOT_FLOAT32,
 )
 
 
