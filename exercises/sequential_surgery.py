@@ -127,9 +127,57 @@ def _sequential_calls(namespace: dict) -> dict[str, list[dict]]:
                 if not isinstance(namespace.get(name), keras.Sequential):
                     continue
                 calls.setdefault(name, []).append(dict(row, op=op))
+    for name, rows in _helper_calls(namespace).items():
+        calls.setdefault(name, []).extend(rows)
     for rows in calls.values():
         rows.sort(key=lambda r: r["order"])
     return calls
+
+
+def _helper_calls(namespace: dict) -> dict[str, list[dict]]:
+    """Surgery done inside a helper (`def replace_head(model): model.pop(); model.add(…)`, then
+    `seq_model = replace_head(seq_model)`): the helper's pop/add lines on its parameter, under
+    the name of the live Sequential a top-level call passes for that parameter."""
+    import ast
+
+    import keras
+
+    from exercises._lesson_models import _where, code_lines, submission_chunks
+
+    helpers: dict[str, tuple[str, ast.AST]] = {}
+    trees = []
+    for filename, code in submission_chunks(namespace):
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        trees.append(tree)
+        helpers.update({n.name: (filename, n) for n in ast.walk(tree)
+                        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))})
+    passed_as: dict[tuple[str, str], str] = {}  # (helper, parameter) → Sequential's name
+    for tree in trees:
+        for call in ast.walk(tree):
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                    and call.func.id in helpers):
+                continue
+            args = helpers[call.func.id][1].args
+            params = [a.arg for a in args.posonlyargs + args.args]
+            for param, arg in list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords]:
+                if isinstance(arg, ast.Name) and isinstance(namespace.get(arg.id), keras.Sequential):
+                    passed_as[(call.func.id, param)] = arg.id
+    out: dict[str, list[dict]] = {}
+    lines = list(enumerate(code_lines(namespace)))
+    for (helper, param), name in passed_as.items():
+        filename, node = helpers[helper]
+        for order, (file, number, text) in lines:
+            if file != filename or not node.lineno <= number <= (node.end_lineno or node.lineno):
+                continue
+            for op, pattern in (("layers_pop", LAYERS_POP), ("pop", POP), ("add", ADD)):
+                if param in re.findall(pattern, text):
+                    out.setdefault(name, []).append(
+                        {"where": _where(file, number), "order": order, "line": number,
+                         "code": text.strip()[:160], "op": op})
+    return out
 
 
 def _receiver(namespace: dict, calls: dict[str, list[dict]]) -> str | None:
