@@ -75,6 +75,14 @@ MISTAKES = (
             "one is created.",
             "shared by both inputs: {shared_layers}; not shared: {unshared_layers} "
             "({params:,} params where 217,537 were expected)"),
+    Mistake("encoder_paths_differ", "The two inputs do not run through the same layers",
+            "A siamese network computes one function twice: each input runs through exactly the "
+            "same layers, so two equal images give two equal embeddings. A layer on one path "
+            "only (a normalisation, a dropout, a batch norm) makes the towers two different "
+            "functions, even with every Dense layer shared.",
+            "Compare, one by one, the layers your left input goes through with those your right "
+            "input goes through.",
+            "{paths}"),
     Mistake("wrong_encoder_units", "The encoder has the wrong layer sizes",
             "The encoder is Dense(256) → Dense(64): 784×256+256 = 200,960 and 256×64+64 = "
             "16,448 parameters. Other sizes change both the embedding and the count.",
@@ -248,11 +256,14 @@ def _branches(m: dict) -> dict[str, Any] | None:
     # The head is never part of an input's own path, even when only one input reaches it.
     dense = {name: [r for r in input_path_dense(m, name) if r["id"] != head_call["layer"]]
              for name in inputs}
+    path = {name: [dict(layers[lid], id=lid) for c in calls
+                   if c["deps"] == [name] and c["class"] != "InputLayer"
+                   for lid in c["expanded"] if lid != head_call["layer"]] for name in inputs}
     head = layers.get(head_call["layer"])
     if head is not None and after:
         head = dict(head, after=[{"name": r.get("name"), "activation": layer_activation(r)}
                                  for r in after])
-    return {"inputs": inputs, "dense": dense, "merge": merge, "head": head,
+    return {"inputs": inputs, "dense": dense, "path": path, "merge": merge, "head": head,
             "head_call": head_call}
 
 
@@ -299,6 +310,32 @@ def sharing_problem(m: dict) -> tuple[str, dict] | None:
 def _encoder(m: dict) -> list[dict]:
     b = _branches(m)
     return b["dense"][b["inputs"][0]] if b else []
+
+
+def _step(row: dict) -> tuple:
+    """What one step of a path computes: a layer with weights is itself (shared or not is
+    sharing_problem's question); a weightless one is what it does, since each keras.ops call
+    in a functional graph is an operation object of its own even when both paths call relu."""
+    if row.get("n_weights"):
+        return ("weights", row["id"])
+    return (row.get("class"), row.get("applies", row.get("activation")))
+
+
+def paths_problem(m: dict) -> tuple[str, dict] | None:
+    """Every Dense shared, but a layer on one path only (UnitNormalization on the left, Dropout
+    on the right): two towers computing different functions."""
+    b = _branches(m)
+    if b is None or not all(b["path"][n] for n in b["inputs"]):
+        return None
+    steps = [[_step(r) for r in b["path"][n]] for n in b["inputs"]]
+    if steps[0] == steps[1]:
+        return None
+    shown = "; ".join(f"`{n}`: " + " → ".join(r["name"] for r in b["path"][n]) for n in b["inputs"])
+    odd = [r["name"] for n in b["inputs"] for r in b["path"][n]
+           if sum(_step(r) == _step(o) for o in b["path"][n])
+           != sum(_step(r) == _step(o) for other in b["inputs"] if other != n
+                  for o in b["path"][other])]
+    return "encoder_paths_differ", {"paths": shown, "params": m["params"], "layers": odd}
 
 
 def units_problem(m: dict) -> tuple[str, dict] | None:
@@ -359,7 +396,7 @@ def input_shape_problem(m: dict) -> tuple[str, dict] | None:
 
 
 # The order in which a wrong parameter count is explained: the first structural mistake found.
-STRUCTURE = (input_shape_problem, unused_input_problem, sharing_problem, units_problem, bias_problem, merge_problem,
+STRUCTURE = (input_shape_problem, unused_input_problem, sharing_problem, paths_problem, units_problem, bias_problem, merge_problem,
              head_units_problem)
 
 
@@ -392,7 +429,7 @@ def _from_problem(check_id: str, found: tuple[str, dict] | None, expected: Any =
 
 
 # For a structural mistake, the one fact that shows what the student built.
-OBSERVED = {"input_not_used": "unused", "wrong_encoder_units": "units", "wrong_merge": "merged_with",
+OBSERVED = {"input_not_used": "unused", "encoder_paths_differ": "paths", "wrong_encoder_units": "units", "wrong_merge": "merged_with",
             "wrong_head_units": "head_units", "wrong_input_shape": "shapes",
             "duplicated_encoder": "params", "partially_shared_encoder": "params",
             "encoder_without_bias": "layers_named"}
@@ -440,19 +477,32 @@ def check_encoder_shared(ev) -> Finding:
                       width=(first.get("output_shape") or ["?"])[-1],
                       expected_width=EMBEDDING_WIDTH, layers=[first.get("name", "?")],
                       detail="the inputs are merged before any encoder layer")
-    return _from_problem("encoder_shared", sharing_problem(m), "one encoder on both inputs",
+    return _from_problem("encoder_shared", sharing_problem(m) or paths_problem(m),
+                         "one encoder on both inputs",
                          _names(b["dense"][b["inputs"][0]]) + " on both inputs")
 
 
+def _needs_encoder(check_id: str, ev: dict) -> Finding | None:
+    """Skips a check of the encoder's layers when there is no encoder to read: no Dense layer
+    runs on each input alone (the inputs merged first, or one of them unused). The structural
+    mistake is named by encoder_shared; a check must not pass on an empty list."""
+    if skip := _needs_graph(check_id, ev):
+        return skip
+    b = _branches(_model(ev))
+    if not all(b["dense"][n] for n in b["inputs"]):
+        return skipped(check_id, "no Dense layer runs on each input alone before the paths meet")
+    return None
+
+
 def check_encoder_units(ev) -> Finding:
-    if skip := _needs_graph("encoder_units", ev):
+    if skip := _needs_encoder("encoder_units", ev):
         return skip
     m = _model(ev)
     return _from_problem("encoder_units", units_problem(m), ENCODER_UNITS, ENCODER_UNITS)
 
 
 def check_encoder_activation(ev) -> Finding:
-    if skip := _needs_graph("encoder_activation", ev):
+    if skip := _needs_encoder("encoder_activation", ev):
         return skip
     enc = _encoder(_model(ev))
     acts = [r.get("activation") for r in enc]
@@ -464,7 +514,7 @@ def check_encoder_activation(ev) -> Finding:
 
 
 def check_encoder_bias(ev) -> Finding:
-    if skip := _needs_graph("encoder_bias", ev):
+    if skip := _needs_encoder("encoder_bias", ev):
         return skip
     return _from_problem("encoder_bias", bias_problem(_model(ev)))
 
@@ -544,7 +594,7 @@ def check_trainable_weights(ev) -> Finding:
     if n == EXPECTED_TRAINABLE:
         return passed("trainable_weights", expected=EXPECTED_TRAINABLE, got=n)
     found = None
-    for problem in (sharing_problem, bias_problem):
+    for problem in (sharing_problem, paths_problem, bias_problem):
         found = found or problem(m)
     mistake, facts = found if found else ("unexpected_weight_count", {})
     facts = {k: v for k, v in facts.items() if k not in ("expected", "got")}
