@@ -183,5 +183,7 @@ def describe_chain(chain: list[dict]) -> str:
     """784 → 256 relu → 64 relu → 10 softmax"""
     if not chain:
         return "no Dense layers"
-    parts = [str(chain[0]["in"])] + [f"{d['units']} {d['activation']}" for d in chain]
+    parts = [str(chain[0]["in"])] + [f"{d['units']} {d['activation']}"
+                                     + (" (no bias)" if d.get("use_bias") is False else "")
+                                     for d in chain]
     return " → ".join(parts)

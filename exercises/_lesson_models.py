@@ -20,7 +20,7 @@ import os
 import re
 from typing import Any
 
-from grader.comments import strip_line_comment
+from grader.comments import blank_strings, strip_line_comment
 
 # Names the lesson gives to its models, by section. A look-alike fallback skips every object
 # bound to another section's name.
@@ -84,13 +84,14 @@ def code_lines(namespace: dict) -> list[tuple[str, int, str]]:
     return out
 
 
-def find_lines(namespace: dict, pattern: str) -> list[dict[str, Any]]:
+def find_lines(namespace: dict, pattern: str, code_only: bool = False) -> list[dict[str, Any]]:
     """Where the submission's code matches `pattern`: [{"where", "order", "code"}], in the order
-    the code ran (order is the position among all lines of all chunks)."""
+    the code ran (order is the position among all lines of all chunks). `code_only`: match the
+    line with its string literals blanked, for a pattern that is code and never text."""
     rx = re.compile(pattern)
     out = []
     for order, (filename, number, text) in enumerate(code_lines(namespace)):
-        if rx.search(text):
+        if rx.search(blank_strings(text) if code_only else text):
             out.append({"where": _where(filename, number), "order": order, "line": number,
                         "code": text.strip()[:160]})
     return out

@@ -102,6 +102,12 @@ MISTAKES = (
             "parameters, output (None, 10), one probability per digit.",
             "How many classes does the model predict?",
             "new head {head} where Dense(10, softmax) was expected; output {output}"),
+    Mistake("surgery_head_without_bias", "The new head has no bias",
+            "`use_bias=False` drops the head's 10 biases: 64×10 = 640 parameters instead of 650, "
+            "218,048 in all. Each class loses the offset that lets the model prefer it "
+            "whatever the input; the head the model was built with had one.",
+            "Compare the arguments of the layer you add() with those of the head you popped.",
+            "new head {head} where Dense(10, softmax) with its bias was expected"),
     Mistake("surgery_wrong_head_activation", "The new head has no softmax",
             "The head turns ten scores into class probabilities that sum to 1: that is softmax. "
             "A Dense(10) without it outputs raw scores (logits), and a sigmoid gives ten "
@@ -118,12 +124,14 @@ def _sequential_calls(namespace: dict) -> dict[str, list[dict]]:
     receiver name, in the order the code ran. A list's pop() or a set's add() is not one."""
     import keras
 
+    from grader.comments import blank_strings
+
     calls: dict[str, list[dict]] = {}
     # In `seq_model.layers.pop()` the POP pattern's receiver is `layers` (the keras.layers
     # module, not a Sequential), so the two pop patterns never claim the same call.
     for op, pattern in (("layers_pop", LAYERS_POP), ("pop", POP), ("add", ADD)):
-        for row in find_lines(namespace, pattern):
-            for name in re.findall(pattern, row["code"]):
+        for row in find_lines(namespace, pattern, code_only=True):
+            for name in re.findall(pattern, blank_strings(row["code"])):
                 if not isinstance(namespace.get(name), keras.Sequential):
                     continue
                 calls.setdefault(name, []).append(dict(row, op=op))
@@ -143,6 +151,7 @@ def _helper_calls(namespace: dict) -> dict[str, list[dict]]:
     import keras
 
     from exercises._lesson_models import _where, code_lines, submission_chunks
+    from grader.comments import blank_strings
 
     helpers: dict[str, tuple[str, ast.AST]] = {}
     trees = []
@@ -156,15 +165,28 @@ def _helper_calls(namespace: dict) -> dict[str, list[dict]]:
                         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))})
     passed_as: dict[tuple[str, str], str] = {}  # (helper, parameter) → Sequential's name
     for tree in trees:
-        for call in ast.walk(tree):
-            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-                    and call.func.id in helpers):
+        for node in ast.walk(tree):
+            # `seq_model = with_fresh_head(make_sequential())`: the helper returns the model
+            # it was given, and that is what seq_model names
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                    and isinstance(node.targets[0], ast.Name) \
+                    and isinstance(namespace.get(node.targets[0].id), keras.Sequential) \
+                    and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
+                    and node.value.func.id in helpers:
+                helper = helpers[node.value.func.id][1]
+                params = {a.arg for a in helper.args.posonlyargs + helper.args.args}
+                returned = {r.value.id for r in ast.walk(helper)
+                            if isinstance(r, ast.Return) and isinstance(r.value, ast.Name)}
+                for param in returned & params:  # a model it was given, not one it built
+                    passed_as[(node.value.func.id, param)] = node.targets[0].id
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in helpers):
                 continue
-            args = helpers[call.func.id][1].args
+            args = helpers[node.func.id][1].args
             params = [a.arg for a in args.posonlyargs + args.args]
-            for param, arg in list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords]:
+            for param, arg in list(zip(params, node.args)) + [(k.arg, k.value) for k in node.keywords]:
                 if isinstance(arg, ast.Name) and isinstance(namespace.get(arg.id), keras.Sequential):
-                    passed_as[(call.func.id, param)] = arg.id
+                    passed_as[(node.func.id, param)] = arg.id
     out: dict[str, list[dict]] = {}
     lines = list(enumerate(code_lines(namespace)))
     for (helper, param), name in passed_as.items():
@@ -173,11 +195,28 @@ def _helper_calls(namespace: dict) -> dict[str, list[dict]]:
             if file != filename or not node.lineno <= number <= (node.end_lineno or node.lineno):
                 continue
             for op, pattern in (("layers_pop", LAYERS_POP), ("pop", POP), ("add", ADD)):
-                if param in re.findall(pattern, text):
+                if param in re.findall(pattern, blank_strings(text)):
                     out.setdefault(name, []).append(
                         {"where": _where(file, number), "order": order, "line": number,
                          "code": text.strip()[:160], "op": op})
     return out
+
+
+def _adds_popped(namespace: dict, call: dict) -> bool:
+    """Whether an add() line puts back a layer pop() returned: `seq_model.add(seq_model.pop())`,
+    or `seq_model.add(head)` where the last line to bind `head` before it is
+    `head = seq_model.pop()` (not when `head` was bound again to a new layer in between)."""
+    from grader.comments import blank_strings
+
+    code = blank_strings(call["code"])
+    if re.search(POP, code.split(".add", 1)[-1]):
+        return True
+    arg = re.search(r"\.\s*add\s*\(\s*([A-Za-z_]\w*)\s*\)", code)
+    if arg is None:
+        return False
+    binds = [r for r in find_lines(namespace, rf"^\s*{re.escape(arg.group(1))}\s*=(?!=)",
+                                   code_only=True) if r["order"] < call["order"]]
+    return bool(binds) and re.search(POP, blank_strings(binds[-1]["code"])) is not None
 
 
 def _receiver(namespace: dict, calls: dict[str, list[dict]]) -> str | None:
@@ -207,6 +246,9 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
     ev: dict[str, Any] = {"attempted": True, "graded_object": name, "notes": [],
                           "calls": [{k: c[k] for k in ("op", "where", "code", "order")}
                                     for c in calls]}
+    for c in ev["calls"]:
+        if c["op"] == "add":
+            c["adds_popped"] = _adds_popped(namespace, c)
     built_as_written = bool(model.built)
     output: list | None = None
     try:
@@ -325,13 +367,8 @@ def fresh_head_problem(ev) -> tuple[str, dict] | None:
     facts = {"model": ev["model"]["var"], "layers_named": [rows[-1]["name"]] if rows else []}
     if "pop" in ops and "add" in ops and ops[-1] == "pop":
         return "surgery_steps_reversed", dict(facts, code=code_ref(calls[-1:]))
-    popped = {m.group(1) for c in calls if c["op"] == "pop"
-              and (m := re.match(r"([A-Za-z_]\w*)\s*=", c["code"]))}
     for c in calls:
-        if c["op"] != "add":
-            continue
-        arg = re.search(r"\.\s*add\s*\(\s*([A-Za-z_]\w*)\s*\)", c["code"])
-        if (arg and arg.group(1) in popped) or re.search(POP, c["code"].split(".add", 1)[-1]):
+        if c["op"] == "add" and c.get("adds_popped"):
             return "surgery_head_not_fresh", dict(facts, code=code_ref([c]))
     return None
 
@@ -372,9 +409,12 @@ def check_head_units(ev) -> Finding:
     if skip := _after_count("head_units", ev):
         return skip
     head = _layers(ev)[-1]
-    if head.get("class") != "Dense" or head.get("units") != HEAD[0] or head.get("use_bias") is False:
+    if head.get("class") != "Dense" or head.get("units") != HEAD[0]:
         return failed("head_units", "surgery_wrong_head_units", expected="Dense(10)",
                       got=_spec(head), head=_spec(head), output=_output(ev), layers=[head["name"]])
+    if head.get("use_bias") is False:
+        return failed("head_units", "surgery_head_without_bias", expected="Dense(10)",
+                      got=_spec(head), head=_spec(head), layers=[head["name"]])
     return passed("head_units", got=f"Dense(10), output {_output(ev)}")
 
 
@@ -382,9 +422,12 @@ def check_head_activation(ev) -> Finding:
     if skip := _after_count("head_activation", ev):
         return skip
     head = _layers(ev)[-1]
-    if head.get("activation") != HEAD[1]:
+    # a Softmax layer added on its own (after a Dense that has an activation already) is the
+    # head, and it does apply softmax: its row has no `activation`, its class or value says it
+    act = head.get("activation") or layer_activation(head)
+    if act != HEAD[1]:
         return failed("head_activation", "surgery_wrong_head_activation", expected=HEAD[1],
-                      got=head.get("activation"), head=_spec(head), layers=[head["name"]])
+                      got=act, head=_spec(head), layers=[head["name"]])
     return passed("head_activation", got=HEAD[1])
 
 

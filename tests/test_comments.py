@@ -1,0 +1,23 @@
+"""Reading one line of a student's code: comments off, and string literals blanked for the
+patterns that look for code (a `seq_model.pop()` in a print is not a call)."""
+from __future__ import annotations
+
+import pytest
+
+from grader.comments import blank_strings, strip_line_comment
+
+
+@pytest.mark.parametrize("line, code", [
+    ('print("seq_model.pop() returned:", head.name)',
+     'print("' + " " * len("seq_model.pop() returned:") + '", head.name)'),
+    ("assert n == 3, 'pop() then add()'", "assert n == 3, '                '"),
+    (r'msg = "a \"quoted\" .add(" + x.add(y)', 'msg = "                  " + x.add(y)'),
+    ("seq_model.pop()", "seq_model.pop()"),
+])
+def test_string_literals_are_blanked_and_code_is_kept(line, code):
+    assert blank_strings(line) == code
+    assert len(blank_strings(line)) == len(line)  # positions unchanged
+
+
+def test_a_hash_inside_a_string_is_not_a_comment():
+    assert strip_line_comment('x = "#1"  # the first') == 'x = "#1"  '
