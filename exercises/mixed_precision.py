@@ -101,7 +101,7 @@ def _final_layer(model):
 def collect(namespace: dict, probe) -> dict[str, Any]:
     import keras
     import numpy as np
-    from grader.introspect import _all_layers, describe_model
+    from grader.introspect import _all_layers, dense_chain, describe_model
 
     model, var, note = find_model(
         namespace, ("mp_model",),
@@ -116,6 +116,11 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
     desc = describe_model(model, var, graph=False)
     ev["summaries"] = {var: desc.pop("summary")}
     dense = [l for l in _all_layers(model) if isinstance(l, keras.layers.Dense)]
+    # In data-flow order, as the checks read it (hidden layers first, the head last): a
+    # subclassed model may create its float32 head first in __init__, which is the order Keras
+    # tracks its layers in.
+    flow = {row["name"]: i for i, row in enumerate(dense_chain(model))}
+    dense.sort(key=lambda l: flow.get(l.name, len(flow)))
     ev["model"] = {"var": var, "name": model.name, "kind": desc["kind"],
                    "params": desc["params"], "policies": desc["policies"],
                    "dense": [_layer_row(l) for l in dense]}

@@ -104,6 +104,15 @@ def _resolve(expr: str, namespace: dict) -> Any:
             import keras
             base = value(n.value)
             return getattr(base, n.attr, None) if isinstance(base, keras.layers.Layer) else None
+        if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Slice):  # layers[1:2]
+            base, bounds = value(n.value), (n.slice.lower, n.slice.upper, n.slice.step)
+            if not isinstance(base, list) or not all(
+                    b is None or (isinstance(b, ast.Constant) and isinstance(b.value, int))
+                    or (isinstance(b, ast.UnaryOp) and isinstance(b.op, ast.USub)
+                        and isinstance(b.operand, ast.Constant)) for b in bounds):
+                return None
+            lo, hi, step = (None if b is None else ast.literal_eval(b) for b in bounds)
+            return base[lo:hi:step] if step != 0 else None
         if isinstance(n, ast.Subscript):
             base, index = value(n.value), n.slice
             if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub) \
@@ -173,7 +182,15 @@ def _target(namespace: dict, expr: str, order: int) -> tuple[Any, list[str] | No
               if isinstance(namespace.get(n), keras.Model)]
     if bound["kind"] == "assign" and (value := _resolve(bound["value"], namespace)) is not None:
         return value, models or None
-    if bound["rebound"] or (bound["kind"] == "loop" and not models):
+    if bound["kind"] == "loop":
+        # Its value now is the last one the loop reached, which is the layer frozen only when
+        # the loop runs over that one layer (`for layer in fn_model.layers[1:2]`): a loop over
+        # all the layers that freezes the one matching a condition ends on the head.
+        looped = _resolve(bound["value"], namespace)
+        if isinstance(looped, list) and len(looped) == 1 and not bound["rebound"]:
+            return looped[0], models or None
+        return None, None
+    if bound["rebound"]:
         return None, None   # its value now may not be the one the line froze
     return target, models or None
 
@@ -248,10 +265,10 @@ def _first_dense(model):
 def collect(namespace: dict, probe) -> dict[str, Any]:
     import keras
 
-    freezes = find_lines(namespace, FREEZE)
+    freezes = find_lines(namespace, FREEZE, code_only=True)
     maybe = find_lines(namespace, MAYBE_FREEZE)
-    unfreezes = find_lines(namespace, UNFREEZE)
-    reads = find_lines(namespace, READS)
+    unfreezes = find_lines(namespace, UNFREEZE, code_only=True)
+    reads = find_lines(namespace, READS, code_only=True)
     if not (freezes or maybe or unfreezes or reads):
         return {"attempted": False}
     ev: dict[str, Any] = {"attempted": True, "notes": [], "freeze_lines": [],
