@@ -314,7 +314,17 @@ def _chain(m: dict, input_name: str | None) -> list[dict]:
 def _describe_chain(rows: list[dict], start: int | None) -> str:
     if not rows:
         return f"{start} (no Dense layer)" if start else "no Dense layer"
-    return " → ".join([str(start)] + [f"{r.get('units')} {r.get('activation')}" for r in rows])
+    # Layers that read the input side by side are not one chain: a Dense(16) typed onto the
+    # pixels next to the trunk reads 784 values, not the 64 before it in the list.
+    chains: list[list[str]] = []
+    width = None
+    for r in rows:
+        fan_in = (r.get("kernel_shape") or [None])[0]
+        if not chains or (fan_in is not None and width is not None and fan_in != width):
+            chains.append([str(fan_in if chains and fan_in is not None else start)])
+        chains[-1].append(f"{r.get('units')} {r.get('activation')}")
+        width = r.get("units")
+    return " and ".join(" → ".join(c) for c in chains)
 
 
 def _merges(m: dict) -> list[dict]:
