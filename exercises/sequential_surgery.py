@@ -150,8 +150,7 @@ def _helper_calls(namespace: dict) -> dict[str, list[dict]]:
 
     import keras
 
-    from exercises._lesson_models import _where, code_lines, submission_chunks
-    from grader.comments import blank_strings
+    from exercises._lesson_models import _keep_lines, _where, code_lines, submission_chunks
 
     helpers: dict[str, tuple[str, ast.AST]] = {}
     trees = []
@@ -160,11 +159,12 @@ def _helper_calls(namespace: dict) -> dict[str, list[dict]]:
             tree = ast.parse(code)
         except (SyntaxError, ValueError, RecursionError):
             continue
-        trees.append(tree)
+        trees.append((filename, tree))
         helpers.update({n.name: (filename, n) for n in ast.walk(tree)
                         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))})
-    passed_as: dict[tuple[str, str], str] = {}  # (helper, parameter) → Sequential's name
-    for tree in trees:
+    # (helper, parameter) → [(Sequential's name, where the call is: file, line)]
+    passed_as: dict[tuple[str, str], list[tuple[str, tuple[str, int]]]] = {}
+    for filename, tree in trees:
         for node in ast.walk(tree):
             # `seq_model = with_fresh_head(make_sequential())`: the helper returns the model
             # it was given, and that is what seq_model names
@@ -178,7 +178,8 @@ def _helper_calls(namespace: dict) -> dict[str, list[dict]]:
                 returned = {r.value.id for r in ast.walk(helper)
                             if isinstance(r, ast.Return) and isinstance(r.value, ast.Name)}
                 for param in returned & params:  # a model it was given, not one it built
-                    passed_as[(node.value.func.id, param)] = node.targets[0].id
+                    passed_as.setdefault((node.value.func.id, param), []).append(
+                        (node.targets[0].id, (filename, node.lineno)))
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                     and node.func.id in helpers):
                 continue
@@ -186,19 +187,31 @@ def _helper_calls(namespace: dict) -> dict[str, list[dict]]:
             params = [a.arg for a in args.posonlyargs + args.args]
             for param, arg in list(zip(params, node.args)) + [(k.arg, k.value) for k in node.keywords]:
                 if isinstance(arg, ast.Name) and isinstance(namespace.get(arg.id), keras.Sequential):
-                    passed_as[(node.func.id, param)] = arg.id
+                    passed_as.setdefault((node.func.id, param), []).append(
+                        (arg.id, (filename, node.lineno)))
     out: dict[str, list[dict]] = {}
-    lines = list(enumerate(code_lines(namespace)))
-    for (helper, param), name in passed_as.items():
+    plain = code_lines(namespace)
+    lines = list(zip(plain, _keep_lines(code_lines(namespace, code_only=True), plain)))
+    position = {(f, n): i for i, (f, n, _) in enumerate(plain)}
+    for (helper, param), uses in passed_as.items():
         filename, node = helpers[helper]
-        for order, (file, number, text) in lines:
-            if file != filename or not node.lineno <= number <= (node.end_lineno or node.lineno):
+        for name, call_site in uses:
+            # A helper's lines run when it is called: they take the call's place in the order
+            # (remove_head(seq_model) then add_fresh_head(seq_model), whatever order the two
+            # helpers are defined in), one after the other.
+            at = position.get(call_site)
+            if at is None:
                 continue
-            for op, pattern in (("layers_pop", LAYERS_POP), ("pop", POP), ("add", ADD)):
-                if param in re.findall(pattern, blank_strings(text)):
-                    out.setdefault(name, []).append(
-                        {"where": _where(file, number), "order": order, "line": number,
-                         "code": text.strip()[:160], "op": op})
+            step = 0
+            for (file, number, text), (_, _, seen) in lines:
+                if file != filename or not node.lineno <= number <= (node.end_lineno or node.lineno):
+                    continue
+                for op, pattern in (("layers_pop", LAYERS_POP), ("pop", POP), ("add", ADD)):
+                    if param in re.findall(pattern, seen):
+                        step += 1
+                        out.setdefault(name, []).append(
+                            {"where": _where(file, number), "order": at + step / 1000,
+                             "line": number, "code": text.strip()[:160], "op": op})
     return out
 
 
@@ -214,7 +227,7 @@ def _adds_popped(namespace: dict, call: dict) -> bool:
     arg = re.search(r"\.\s*add\s*\(\s*([A-Za-z_]\w*)\s*\)", code)
     if arg is None:
         return False
-    binds = [r for r in find_lines(namespace, rf"^\s*{re.escape(arg.group(1))}\s*=(?!=)",
+    binds = [r for r in find_lines(namespace, rf"^\s*{re.escape(arg.group(1))}\s*(:[^=]+)?=(?!=)",
                                    code_only=True) if r["order"] < call["order"]]
     return bool(binds) and re.search(POP, blank_strings(binds[-1]["code"])) is not None
 

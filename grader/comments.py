@@ -40,3 +40,30 @@ def blank_strings(line: str) -> str:
             quote = ch
         out.append(ch)
     return "".join(out)
+
+
+def blank_code_strings(code: str) -> str:
+    """`code` (a whole file or cell) with the inside of every string literal blanked, triple-
+    quoted ones over several lines included (a docstring that mentions `seq_model.pop()` is not
+    a call); line count and positions unchanged. Falls back to blank_strings line by line when
+    the code does not tokenize."""
+    import io
+    import tokenize
+
+    lines = code.splitlines(True)
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return "".join(blank_strings(l) for l in lines)
+    chars = [list(l) for l in lines]
+    for tok in tokens:
+        if tok.type != tokenize.STRING:
+            continue
+        (r0, c0), (r1, c1) = tok.start, tok.end
+        for r in range(r0 - 1, r1):
+            start = c0 if r == r0 - 1 else 0
+            end = c1 if r == r1 - 1 else len(chars[r])
+            for c in range(start, end):
+                if chars[r][c] not in "'\"\n\r":
+                    chars[r][c] = " "
+    return "".join("".join(l) for l in chars)
