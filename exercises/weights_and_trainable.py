@@ -17,6 +17,7 @@ layer was left frozen: a freeze line in a function never called freezes nothing.
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any
 
 from exercises._common import describe_chain
@@ -41,8 +42,9 @@ MAYBE_FREEZE = (r"\.trainable\s*=(?!=)(?!\s*(True|False)\b)"
                 r"|\bsetattr\s*\(.*['\"]trainable['\"]\s*,(?!\s*True\b)")
 # Lines that bind a name, to tell what a bare name in a freeze line (`layer.trainable = False`)
 # stood for when that line ran: its value now may come from a later loop or assignment.
-ASSIGNS = r"^\s*{name}\s*=(?!=)\s*(?P<value>.+)$"
-LOOPS = r"^\s*(?:async\s+)?for\s+(?P<targets>.+?)\s+in\s+(?P<value>.+?):"
+ASSIGNS = r"^\s*{name}\s*(?::[^=]+)?=(?!=)\s*(?P<value>.+)$"   # `first: Layer = …` too
+# the iterable runs to the loop's own colon, not one inside brackets (`fn_model.layers[1:2]:`)
+LOOPS = r"^\s*(?:async\s+)?for\s+(?P<targets>.+?)\s+in\s+(?P<value>(?:\[[^\]]*\]|\([^)]*\)|[^:\[(])+):"
 # Reading fn_model's lists is attempting the section too; reading another model's
 # (`siamese.non_trainable_weights` in the siamese task's own checks) is not.
 READS = r"\bfn_model\.(weights|trainable_weights|non_trainable_weights)\b"
@@ -136,6 +138,35 @@ def _resolve(expr: str, namespace: dict) -> Any:
         return None
 
     return value(node)
+
+
+def _function_scopes(namespace: dict) -> list[tuple[str, int, int, set[str]]]:
+    """(file, first line, last line, the names it binds: parameters, assignments, loop targets)
+    of each function of the submission."""
+    from exercises._lesson_models import submission_chunks
+
+    scopes = []
+    for filename, code in submission_chunks(namespace):
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        for f in ast.walk(tree):
+            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                a = f.args
+                names = {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs}
+                names |= {x.arg for x in (a.vararg, a.kwarg) if x is not None}
+                names |= {n.id for n in ast.walk(f) if isinstance(n, ast.Name)
+                          and isinstance(n.ctx, ast.Store)}
+                scopes.append((filename, f.lineno, f.end_lineno or f.lineno, names))
+    return scopes
+
+
+def _local_name(scopes: list[tuple[str, int, int, set[str]]], row: dict, name: str) -> bool:
+    """Whether `name` on this line is a function's own (a parameter or a local of a function
+    the line is in), not the file's top-level name."""
+    return any(row.get("file") == file and first <= row["line"] <= last and name in names
+               for file, first, last, names in scopes)
 
 
 def _binding(namespace: dict, name: str, before: int) -> dict[str, Any] | None:
@@ -274,8 +305,15 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
     ev: dict[str, Any] = {"attempted": True, "notes": [], "freeze_lines": [],
                           "unfreeze_lines": unfreezes, "reads": reads[:3]}
     var, model = None, None
+    scopes = _function_scopes(namespace)
     for row in freezes:
         expr = row["code"].split(".trainable", 1)[0].strip()
+        root = re.match(r"[A-Za-z_]\w*", expr)
+        if root and _local_name(scopes, row, root.group(0)):
+            # `model.layers[1].trainable = False` in def freeze_first_dense(model): the name is
+            # the helper's own, whatever the file's `model` is; a line the grader cannot follow
+            ev["freeze_lines"].append(dict(row, target=expr))
+            continue
         target, only = _target(namespace, expr, row["order"])
         entry = dict(row, target=expr)
         layer = target
