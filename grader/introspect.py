@@ -13,6 +13,7 @@ from typing import Any
 
 import keras
 import numpy as np
+from keras.src.models.functional import Functional
 
 from grader.terminal_text import strip_ansi
 
@@ -111,11 +112,37 @@ def _has_sublayers(op) -> bool:
 
 def _sublayers(op) -> list:
     if isinstance(op, keras.Model):
-        return [l for l in op.layers if not isinstance(l, keras.layers.InputLayer)]
+        inner = [l for l in op.layers if not isinstance(l, keras.layers.InputLayer)]
+        # A functional or Sequential model lists its layers in graph order; a subclassed one in
+        # the order its __init__ created them, which need not be the order data flows through.
+        return inner if isinstance(op, (Functional, keras.Sequential)) else _flow_order(inner)
     # A layer given as another's activation (Dense(256, activation=layers.ReLU())) is part of
     # that layer, not a layer of its own: the Dense is not a container.
     own = getattr(op, "activation", None)
-    return [l for l in getattr(op, "_layers", []) if l is not own]
+    return _flow_order([l for l in getattr(op, "_layers", []) if l is not own])
+
+
+def _flow_order(layers: list) -> list:
+    """Dense layers a subclassed block created in any order (its Dense(64) before its
+    Dense(256)), in the order data flows through them, chained by kernel shapes; any other
+    mix of layers as created."""
+    kernels = [getattr(l, "kernel", None) if isinstance(l, keras.layers.Dense) else None
+               for l in layers]
+    if len(layers) < 2 or any(getattr(k, "shape", None) is None for k in kernels):
+        return layers
+    fan = {id(l): (int(k.shape[0]), int(k.shape[1])) for l, k in zip(layers, kernels)}
+    outs = [fan[id(l)][1] for l in layers]
+    first = [l for l in layers if fan[id(l)][0] not in outs]
+    if len(first) != 1:
+        return layers
+    ordered, rest = first, [l for l in layers if l is not first[0]]
+    while rest:
+        following = [l for l in rest if fan[id(l)][0] == fan[id(ordered[-1])][1]]
+        if len(following) != 1:
+            return layers
+        ordered.append(following[0])
+        rest.remove(following[0])
+    return ordered
 
 
 def _as_int(value: Any) -> int | None:

@@ -1,0 +1,94 @@
+import numpy as np
+import keras
+from keras import layers
+
+def make_sequential():
+    return keras.Sequential(
+        [
+            keras.Input(shape=(784,)),
+            layers.Dense(256, activation="relu"),
+            layers.Dense(64, activation="relu"),
+            layers.Dense(10, activation="softmax"),
+        ],
+        name="mlp_sequential",
+    )
+
+
+seq_model = make_sequential()
+seq_model.summary()
+
+seq_model.pop()                                        # remove the softmax head
+seq_model.add(layers.Dense(10, activation="softmax"))  # put a fresh one back
+print(len(seq_model.layers))                           # 3
+assert len(seq_model.layers) == 3 and seq_model.count_params() == 218_058
+
+inputs = keras.Input(shape=(784,), name="pixels")
+h = layers.Dense(256, activation="relu")(inputs)
+h = layers.Dense(64, activation="relu")(h)
+outputs = layers.Dense(10, activation="softmax")(h)
+fn_model = keras.Model(inputs=inputs, outputs=outputs, name="mlp_functional")
+
+class MLP(keras.Model):
+    def __init__(self, hidden_units=(256, 64), num_classes=10, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = [layers.Dense(u, activation="relu") for u in hidden_units]
+        self.head = layers.Dense(num_classes, activation="softmax")
+
+    def call(self, inputs, training=False):
+        x = inputs
+        for layer in self.hidden:
+            x = layer(x)
+        return self.head(x)
+
+
+sub_model = MLP(name="mlp_subclassed")
+sub_model(np.zeros((1, 784), dtype="float32"))
+x = np.random.rand(4, 784).astype("float32")
+sub_model.set_weights(fn_model.get_weights())
+np.testing.assert_allclose(fn_model.predict(x, verbose=0), sub_model.predict(x, verbose=0), rtol=1e-6)
+print("functional == subclassed")
+
+
+def freeze_first_dense(model):
+    print(len(model.weights), len(model.trainable_weights), len(model.non_trainable_weights))
+    model.layers[1].trainable = False            # freeze the first Dense
+    print(len(model.trainable_weights))          # 4
+    model.layers[1].trainable = True             # unfreeze
+    print(len(model.trainable_weights))          # 6
+
+
+freeze_first_dense(fn_model)
+
+keras.mixed_precision.set_global_policy("mixed_float16")
+mp_model = keras.Sequential(
+    [
+        keras.Input(shape=(784,)),
+        layers.Dense(256, activation="relu"),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(10, activation="softmax", dtype="float32"),
+    ],
+    name="mlp_mixed",
+)
+first = mp_model.layers[0]
+print(first.dtype_policy, first.variable_dtype, first.compute_dtype)
+print(mp_model.layers[-1].compute_dtype)
+keras.mixed_precision.set_global_policy("float32")
+
+left = keras.Input(shape=(784,), name="left")
+right = keras.Input(shape=(784,), name="right")
+enc1 = layers.Dense(256, activation="relu", name="enc_dense_1")
+enc2 = layers.Dense(64, activation="relu", name="enc_dense_2")
+
+
+def encode(t):
+    return enc2(enc1(t))
+
+
+merged = layers.concatenate([encode(left), encode(right)])
+out = layers.Dense(1, activation="sigmoid", name="same_digit")(merged)
+model = keras.Model(inputs=[left, right], outputs=out, name="siamese_mlp")
+assert model.count_params() == 217_537
+assert len(model.trainable_weights) == 6
+p = model.predict({"left": np.random.rand(16, 784).astype("float32"),
+                     "right": np.random.rand(16, 784).astype("float32")}, verbose=0)
+assert p.shape == (16, 1) and (p > 0).all() and (p < 1).all()
