@@ -21,3 +21,11 @@ def test_string_literals_are_blanked_and_code_is_kept(line, code):
 
 def test_a_hash_inside_a_string_is_not_a_comment():
     assert strip_line_comment('x = "#1"  # the first') == 'x = "#1"  '
+
+
+def test_a_triple_quoted_string_over_several_lines_is_blanked_whole():
+    from grader.comments import blank_code_strings
+    code = 'seq_model.add(head)\ndef f():\n    """Then:\n    seq_model.pop() only\n    """\n'
+    out = blank_code_strings(code)
+    assert out.splitlines()[0] == "seq_model.add(head)"
+    assert "pop" not in out and len(out) == len(code) and out.count("\n") == code.count("\n")
