@@ -72,6 +72,20 @@ def submission_chunks(namespace: dict) -> list[tuple[str, str]]:
     return [(key, code) for _, key, code in sorted(found)]
 
 
+def parsed_chunks(namespace: dict) -> list[tuple[str, Any]]:
+    """(filename, ast.Module) of each chunk of the submission that parses (it ran, so all do,
+    but for code too deep for the parser), in execution order."""
+    import ast
+
+    out = []
+    for filename, code in submission_chunks(namespace):
+        try:
+            out.append((filename, ast.parse(code)))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    return out
+
+
 def code_lines(namespace: dict, code_only: bool = False) -> list[tuple[str, int, str]]:
     """(filename, line number, text) of every line of the submission, comments removed, in the
     order the child ran them. `code_only`: string literals blanked too (see find_lines)."""

@@ -150,18 +150,12 @@ def _helper_calls(namespace: dict) -> dict[str, list[dict]]:
 
     import keras
 
-    from exercises._lesson_models import _keep_lines, _where, code_lines, submission_chunks
+    from exercises._lesson_models import _keep_lines, _where, code_lines, parsed_chunks
 
-    helpers: dict[str, tuple[str, ast.AST]] = {}
-    trees = []
-    for filename, code in submission_chunks(namespace):
-        try:
-            tree = ast.parse(code)
-        except (SyntaxError, ValueError, RecursionError):
-            continue
-        trees.append((filename, tree))
-        helpers.update({n.name: (filename, n) for n in ast.walk(tree)
-                        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))})
+    trees = parsed_chunks(namespace)
+    helpers: dict[str, tuple[str, ast.AST]] = {
+        n.name: (filename, n) for filename, tree in trees for n in ast.walk(tree)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     # (helper, parameter) → [(Sequential's name, where the call is: file, line)]
     passed_as: dict[tuple[str, str], list[tuple[str, tuple[str, int]]]] = {}
     for filename, tree in trees:

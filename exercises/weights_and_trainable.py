@@ -143,14 +143,10 @@ def _resolve(expr: str, namespace: dict) -> Any:
 def _function_scopes(namespace: dict) -> list[tuple[str, int, int, set[str]]]:
     """(file, first line, last line, the names it binds: parameters, assignments, loop targets)
     of each function of the submission."""
-    from exercises._lesson_models import submission_chunks
+    from exercises._lesson_models import parsed_chunks
 
     scopes = []
-    for filename, code in submission_chunks(namespace):
-        try:
-            tree = ast.parse(code)
-        except (SyntaxError, ValueError, RecursionError):
-            continue
+    for filename, tree in parsed_chunks(namespace):
         for f in ast.walk(tree):
             if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 a = f.args
