@@ -356,6 +356,11 @@ def bias_problem(m: dict) -> tuple[str, dict] | None:
     return None
 
 
+# What joins two (batch, 64) embeddings side by side: the Concatenate layer, keras.ops.concatenate
+# (an operation of the same class name) and keras.ops.hstack, which on 2-D tensors is the same.
+CONCATENATIONS = ("Concatenate", "Hstack")
+
+
 def merge_problem(m: dict) -> tuple[str, dict] | None:
     b = _branches(m)
     if b is None:
@@ -372,7 +377,7 @@ def merge_problem(m: dict) -> tuple[str, dict] | None:
     # a second mistake in the merge.
     ends = [b["dense"][n][-1].get("units") if b["dense"][n] else None for n in b["inputs"]]
     expected = sum(ends) if all(isinstance(u, int) for u in ends) else EMBEDDING_WIDTH
-    if first["class"] != "Concatenate" or shape[-1] != expected:
+    if first["class"] not in CONCATENATIONS or shape[-1] != expected:
         return "wrong_merge", {"merged_with": first["class"], "width": shape[-1],
                                "expected_width": expected, "layers": [first.get("name", "?")]}
     return None
