@@ -86,18 +86,18 @@ def parsed_chunks(namespace: dict) -> list[tuple[str, Any]]:
     return out
 
 
-def code_lines(namespace: dict, code_only: bool = False) -> list[tuple[str, int, str]]:
-    """(filename, line number, text) of every line of the submission, comments removed, in the
-    order the child ran them. `code_only`: string literals blanked too (see find_lines)."""
+def code_lines(namespace: dict) -> list[tuple[str, int, str, str]]:
+    """(filename, line number, text, code) of every line of the submission, comments removed, in
+    the order the child ran them; `code` is the text with its string literals blanked (see
+    find_lines)."""
     out = []
     for filename, code in submission_chunks(namespace):
-        shown = blank_code_strings(code).splitlines() if code_only else None
+        blanked = blank_code_strings(code).splitlines()
         for number, line in enumerate(code.splitlines(), start=1):
             text = strip_line_comment(line)
-            if code_only and shown is not None and number <= len(shown):
-                text = strip_line_comment(shown[number - 1])
             if text.strip():
-                out.append((filename, number, text))
+                seen = strip_line_comment(blanked[number - 1]) if number <= len(blanked) else text
+                out.append((filename, number, text, seen))
     return out
 
 
@@ -107,23 +107,11 @@ def find_lines(namespace: dict, pattern: str, code_only: bool = False) -> list[d
     line with its string literals blanked, for a pattern that is code and never text."""
     rx = re.compile(pattern)
     out = []
-    plain = code_lines(namespace)
-    # the same lines in the same order (a line blank once its strings are blanked is kept:
-    # it holds a string, so it is not blank in `plain` either)
-    searched = _keep_lines(code_lines(namespace, code_only=True), plain) if code_only else plain
-    for order, ((filename, number, text), (_, _, seen)) in enumerate(zip(plain, searched)):
-        if rx.search(seen):
+    for order, (filename, number, text, code) in enumerate(code_lines(namespace)):
+        if rx.search(code if code_only else text):
             out.append({"where": _where(filename, number), "order": order, "line": number,
                         "code": text.strip()[:160], "file": filename})
     return out
-
-
-def _keep_lines(blanked: list[tuple[str, int, str]],
-                plain: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
-    """`blanked` aligned with `plain`, line for line (a line of only a string is dropped from
-    `blanked` by code_lines, being empty once blanked)."""
-    by_key = {(f, n): t for f, n, t in blanked}
-    return [(f, n, by_key.get((f, n), "")) for f, n, _ in plain]
 
 
 def _where(filename: str, number: int) -> str:

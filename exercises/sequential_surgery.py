@@ -150,7 +150,7 @@ def _helper_calls(namespace: dict) -> dict[str, list[dict]]:
 
     import keras
 
-    from exercises._lesson_models import _keep_lines, _where, code_lines, parsed_chunks
+    from exercises._lesson_models import _where, code_lines, parsed_chunks
 
     trees = parsed_chunks(namespace)
     helpers: dict[str, tuple[str, ast.AST]] = {
@@ -184,9 +184,8 @@ def _helper_calls(namespace: dict) -> dict[str, list[dict]]:
                     passed_as.setdefault((node.func.id, param), []).append(
                         (arg.id, (filename, node.lineno)))
     out: dict[str, list[dict]] = {}
-    plain = code_lines(namespace)
-    lines = list(zip(plain, _keep_lines(code_lines(namespace, code_only=True), plain)))
-    position = {(f, n): i for i, (f, n, _) in enumerate(plain)}
+    lines = code_lines(namespace)
+    position = {(f, n): i for i, (f, n, _, _) in enumerate(lines)}
     for (helper, param), uses in passed_as.items():
         filename, node = helpers[helper]
         for name, call_site in uses:
@@ -197,7 +196,7 @@ def _helper_calls(namespace: dict) -> dict[str, list[dict]]:
             if at is None:
                 continue
             step = 0
-            for (file, number, text), (_, _, seen) in lines:
+            for file, number, text, seen in lines:
                 if file != filename or not node.lineno <= number <= (node.end_lineno or node.lineno):
                     continue
                 for op, pattern in (("layers_pop", LAYERS_POP), ("pop", POP), ("add", ADD)):

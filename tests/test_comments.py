@@ -29,3 +29,13 @@ def test_a_triple_quoted_string_over_several_lines_is_blanked_whole():
     out = blank_code_strings(code)
     assert out.splitlines()[0] == "seq_model.add(head)"
     assert "pop" not in out and len(out) == len(code) and out.count("\n") == code.count("\n")
+
+
+def test_a_line_break_inside_a_string_keeps_the_lines_of_the_code():
+    """A form feed in a string literal: str.splitlines() breaks there, tokenize does not; the
+    blanked code must still have the code's lines, one for one."""
+    from grader.comments import blank_code_strings
+    code = 'x = "a\x0cb"\nseq_model.pop()\n'
+    out = blank_code_strings(code)
+    assert len(out.splitlines()) == len(code.splitlines()) == 3
+    assert out.splitlines()[-1] == "seq_model.pop()" and "a" not in out and "b" not in out
