@@ -131,14 +131,18 @@ def behind_activations(call: dict, calls_by_id: dict[str, dict],
     return call, after[::-1]
 
 
-def input_path_dense(m: dict, input_name: str) -> list[dict]:
-    """The Dense layers of a functional model (evidence form) that only `input_name` flows
-    through, in data-flow order, each row with its layer id. Each carries the activation it
-    effectively has: describe_model folds Dense(256) + ReLU() into relu."""
+def input_path(m: dict, input_name: str) -> list[dict]:
+    """The layers of a functional model (evidence form) that only `input_name` flows through,
+    in data-flow order (a nested model's own layers in its place), each row with its layer id."""
     layers = m["layers"]
     return [dict(layers[lid], id=lid) for c in m.get("calls", [])
-            if c["deps"] == [input_name] and c["class"] != "InputLayer"
-            for lid in c["expanded"] if layers[lid].get("class") == "Dense"]
+            if c["deps"] == [input_name] and c["class"] != "InputLayer" for lid in c["expanded"]]
+
+
+def input_path_dense(m: dict, input_name: str) -> list[dict]:
+    """The Dense layers of input_path. Each carries the activation it effectively has:
+    describe_model folds Dense(256) + ReLU() into relu."""
+    return [row for row in input_path(m, input_name) if row.get("class") == "Dense"]
 
 
 def joins(m: dict) -> list[dict]:
@@ -163,13 +167,19 @@ def leaked_policy(evidence: dict, models: list[dict]) -> dict | None:
             "affected": ", ".join(f"`{a}`" for a in affected) or "none yet"}
 
 
+def policy_mistake(leak: dict) -> str:
+    """Which mistake a leaked_policy() finding is: the global policy still mixed at the end
+    (leaked_mixed_precision), or reset while the model's layers were made mixed."""
+    return "model_not_float32" if leak["global_policy"] == "float32" else "leaked_mixed_precision"
+
+
 def dtype_policy_check(models_of: Callable[[dict], list[dict]]) -> Callable[[dict], Finding]:
     def check(ev: dict) -> Finding:
         models = models_of(ev)
         if not models:
             return skipped("dtype_policy", "no model was found")
         leak = leaked_policy(ev, models)
-        if leak and leak["global_policy"] == "float32":  # reset, but the layers were made mixed
+        if leak and policy_mistake(leak) == "model_not_float32":
             return failed("dtype_policy", "model_not_float32", expected="float32",
                           got=leak["policies"], **leak)
         if leak:

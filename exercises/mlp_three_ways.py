@@ -533,10 +533,9 @@ def check_outputs_equal(ev) -> Finding:
                       got=f"{pairs}: max relative difference {max(t['max_rel'] for t in rows):.2g}")
     t = bad[0]
     models = [r["model"] for r in ev.get("roles", {}).values() if "model" in r]
-    from exercises._common import leaked_policy
+    from exercises._common import leaked_policy, policy_mistake
     if leak := leaked_policy(ev, models):
-        mistake = "model_not_float32" if leak["global_policy"] == "float32" else "leaked_mixed_precision"
-        return failed("outputs_equal", mistake, got=leak["global_policy"], **leak)
+        return failed("outputs_equal", policy_mistake(leak), got=leak["global_policy"], **leak)
     # A different architecture already explains different outputs: name that, not a new one.
     if arch := _architecture_mistake(ev, (t["source"], t["target"])):
         return failed("outputs_equal", arch.mistake, expected=arch.expected, got=arch.got,

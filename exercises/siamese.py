@@ -6,10 +6,11 @@ head Dense(1, sigmoid, name="same_digit").
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from exercises._common import (LEAKED_MIXED_PRECISION, MODEL_NOT_FLOAT32, behind_activations,
-                               dtype_policy_check, find_model, input_path_dense, joins,
+                               dtype_policy_check, find_model, input_path, joins,
                                layer_activation, model_outputs, probe_inputs)
 from exercises._lesson_models import claimed_elsewhere
 from grader import diagram
@@ -254,18 +255,16 @@ def _branches(m: dict) -> dict[str, Any] | None:
     # operation from keras.ops.sigmoid, an Activation layer) is part of the head, not the head.
     head_call, after = behind_activations(calls[-1], by_id, layers)
     # The head is never part of an input's own path, even when only one input reaches it.
-    dense = {name: [r for r in input_path_dense(m, name) if r["id"] != head_call["layer"]]
-             for name in inputs}
-    path = {name: [dict(layers[lid], id=lid) for c in calls
-                   if c["deps"] == [name] and c["class"] != "InputLayer"
-                   for lid in c["expanded"] if lid != head_call["layer"]] for name in inputs}
+    path = {name: [r for r in input_path(m, name) if r["id"] != head_call["layer"]]
+            for name in inputs}
+    # each Dense row carries the activation it effectively has (see input_path_dense)
+    dense = {name: [r for r in rows if r.get("class") == "Dense"] for name, rows in path.items()}
     head = layers.get(head_call["layer"])
     if head is not None and after:
         head = dict(head, after=[{"name": r.get("name"), "activation": layer_activation(r)}
                                  for r in after])
     return {"inputs": inputs, "dense": dense, "path": path, "merge": merge, "head": head,
             "head_call": head_call}
-
 
 
 def _names(rows: list[dict]) -> str:
@@ -331,10 +330,10 @@ def paths_problem(m: dict) -> tuple[str, dict] | None:
     if steps[0] == steps[1]:
         return None
     shown = "; ".join(f"`{n}`: " + " → ".join(r["name"] for r in b["path"][n]) for n in b["inputs"])
-    odd = [r["name"] for n in b["inputs"] for r in b["path"][n]
-           if sum(_step(r) == _step(o) for o in b["path"][n])
-           != sum(_step(r) == _step(o) for other in b["inputs"] if other != n
-                  for o in b["path"][other])]
+    # the layers whose step the two paths take a different number of times
+    counts = [Counter(s) for s in steps]
+    odd = [r["name"] for i, n in enumerate(b["inputs"]) for r, step in zip(b["path"][n], steps[i])
+           if counts[i][step] != counts[1 - i][step]]
     return "encoder_paths_differ", {"paths": shown, "params": m["params"], "layers": odd}
 
 
@@ -401,8 +400,8 @@ def input_shape_problem(m: dict) -> tuple[str, dict] | None:
 
 
 # The order in which a wrong parameter count is explained: the first structural mistake found.
-STRUCTURE = (input_shape_problem, unused_input_problem, sharing_problem, paths_problem, units_problem, bias_problem, merge_problem,
-             head_units_problem)
+STRUCTURE = (input_shape_problem, unused_input_problem, sharing_problem, paths_problem,
+             units_problem, bias_problem, merge_problem, head_units_problem)
 
 
 def explain_structure(m: dict) -> tuple[str, dict] | None:
@@ -434,7 +433,8 @@ def _from_problem(check_id: str, found: tuple[str, dict] | None, expected: Any =
 
 
 # For a structural mistake, the one fact that shows what the student built.
-OBSERVED = {"input_not_used": "unused", "encoder_paths_differ": "paths", "wrong_encoder_units": "units", "wrong_merge": "merged_with",
+OBSERVED = {"input_not_used": "unused", "encoder_paths_differ": "paths",
+            "wrong_encoder_units": "units", "wrong_merge": "merged_with",
             "wrong_head_units": "head_units", "wrong_input_shape": "shapes",
             "duplicated_encoder": "params", "partially_shared_encoder": "params",
             "encoder_without_bias": "layers_named"}

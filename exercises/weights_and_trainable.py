@@ -108,23 +108,14 @@ def _resolve(expr: str, namespace: dict) -> Any:
             return getattr(base, n.attr, None) if isinstance(base, keras.layers.Layer) else None
         if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Slice):  # layers[1:2]
             base, bounds = value(n.value), (n.slice.lower, n.slice.upper, n.slice.step)
-            if not isinstance(base, list) or not all(
-                    b is None or (isinstance(b, ast.Constant) and isinstance(b.value, int))
-                    or (isinstance(b, ast.UnaryOp) and isinstance(b.op, ast.USub)
-                        and isinstance(b.operand, ast.Constant)) for b in bounds):
+            lo, hi, step = (None if b is None else _int_literal(b) for b in bounds)
+            written = [b is None or i is not None for b, i in zip(bounds, (lo, hi, step))]
+            if not isinstance(base, list) or not all(written) or step == 0:
                 return None
-            lo, hi, step = (None if b is None else ast.literal_eval(b) for b in bounds)
-            return base[lo:hi:step] if step != 0 else None
+            return base[lo:hi:step]
         if isinstance(n, ast.Subscript):
-            base, index = value(n.value), n.slice
-            if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub) \
-                    and isinstance(index.operand, ast.Constant):
-                i = -index.operand.value
-            elif isinstance(index, ast.Constant):
-                i = index.value
-            else:
-                return None
-            if isinstance(base, list) and isinstance(i, int) and -len(base) <= i < len(base):
+            base, i = value(n.value), _int_literal(n.slice)
+            if isinstance(base, list) and i is not None and -len(base) <= i < len(base):
                 return base[i]
             return None
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) \
@@ -138,6 +129,15 @@ def _resolve(expr: str, namespace: dict) -> Any:
         return None
 
     return value(node)
+
+
+def _int_literal(node) -> int | None:
+    """The integer a literal index or slice bound is written as (`1`, `-1`), or None."""
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, int) else None
 
 
 def _function_scopes(namespace: dict) -> list[tuple[str, int, int, set[str]]]:
