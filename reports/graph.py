@@ -3,9 +3,9 @@
 Graphviz's `dot` places every layer and routes every edge; nothing here picks coordinates. The
 `graphviz` package writes the DOT source (quoting included) and `dot` runs as a subprocess with
 a time limit, because a pathological student graph must not hang the report: one long-lived
-`dot` for all the pictures (reports.dot_process), a one-shot run when that one fails. Without `dot`, or
-when it fails, the figure carries no SVG and the report shows the same graph as text: a missing
-system package costs the picture, never the grading.
+`dot` for all the pictures (reports.dot_process), a one-shot run when that one fails. Without
+`dot`, or when it fails, the figure carries no SVG and the report shows the same graph as text:
+a missing system package costs the picture, never the grading.
 
 Colours carry meaning: each model input has its own edge colour, so a layer shared by both
 inputs receives one edge of each colour (and a double border), while two separate towers each
