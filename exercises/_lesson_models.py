@@ -41,13 +41,29 @@ def claimed_elsewhere(namespace: dict, obj: Any, section: str) -> bool:
                for name in names)
 
 
-def top_level_models(namespace: dict) -> list[tuple[str, Any]]:
-    """(name, model) for every keras.Model bound at the top level, each object once."""
+def instance_named(namespace: dict, name: str, cls: type) -> Any:
+    """`namespace[name]` when it is a `cls`, else None. In the verifier's clean namespace a
+    name it lacks then counts as needed only if the submission bound a `cls` to it (a subclassed
+    MLP is no Sequential, whatever the surgery's search asks; see grader.verifier)."""
+    ask = getattr(namespace, "instance", None)
+    if ask is not None:
+        return ask(name, cls)
+    obj = namespace.get(name)
+    return obj if isinstance(obj, cls) else None
+
+
+def top_level_models(namespace: dict, decides: bool = True) -> list[tuple[str, Any]]:
+    """(name, model) for every keras.Model bound at the top level, each object once.
+
+    `decides=False`: a model missing from the list can only hide a mistake, never make one
+    (the verifier's clean process lacks the models of the student's own classes, and a check
+    must then also pass as the child measured it; see grader.verification). Such a listing does
+    not make the clean measurement incomplete."""
     from grader.introspect import is_model
 
     seen: set[int] = set()
     out = []
-    for name, obj in namespace.items():
+    for name, obj in (namespace.items() if decides else dict.items(namespace)):
         if name.startswith("_") or not is_model(obj) or id(obj) in seen:
             continue
         seen.add(id(obj))

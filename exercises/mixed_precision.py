@@ -142,7 +142,8 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
     # The student's other models, with the policies their layers were created under.
     ev["other_models"] = [{"var": name, "name": m.name,
                            "policies": sorted({l.dtype_policy.name for l in _all_layers(m)})}
-                          for name, m in top_level_models(namespace) if m is not model]
+                          for name, m in top_level_models(namespace, decides=False)
+                          if m is not model]
     return ev
 
 

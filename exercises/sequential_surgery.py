@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from exercises._common import layer_activation
-from exercises._lesson_models import code_ref, find_lines
+from exercises._lesson_models import code_ref, find_lines, instance_named
 from grader.exercise import Check, Exercise
 from grader.findings import Finding, failed, passed, skipped
 from grader.mistakes import Mistake
@@ -132,7 +132,7 @@ def _sequential_calls(namespace: dict) -> dict[str, list[dict]]:
     for op, pattern in (("layers_pop", LAYERS_POP), ("pop", POP), ("add", ADD)):
         for row in find_lines(namespace, pattern, code_only=True):
             for name in re.findall(pattern, blank_strings(row["code"])):
-                if not isinstance(namespace.get(name), keras.Sequential):
+                if instance_named(namespace, name, keras.Sequential) is None:
                     continue
                 calls.setdefault(name, []).append(dict(row, op=op))
     for name, rows in _helper_calls(namespace).items():
@@ -164,7 +164,8 @@ def _helper_calls(namespace: dict) -> dict[str, list[dict]]:
             # it was given, and that is what seq_model names
             if isinstance(node, ast.Assign) and len(node.targets) == 1 \
                     and isinstance(node.targets[0], ast.Name) \
-                    and isinstance(namespace.get(node.targets[0].id), keras.Sequential) \
+                    and instance_named(namespace, node.targets[0].id,
+                                       keras.Sequential) is not None \
                     and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
                     and node.value.func.id in helpers:
                 helper = helpers[node.value.func.id][1]
@@ -180,7 +181,8 @@ def _helper_calls(namespace: dict) -> dict[str, list[dict]]:
             args = helpers[node.func.id][1].args
             params = [a.arg for a in args.posonlyargs + args.args]
             for param, arg in list(zip(params, node.args)) + [(k.arg, k.value) for k in node.keywords]:
-                if isinstance(arg, ast.Name) and isinstance(namespace.get(arg.id), keras.Sequential):
+                if isinstance(arg, ast.Name) \
+                        and instance_named(namespace, arg.id, keras.Sequential) is not None:
                     passed_as.setdefault((node.func.id, param), []).append(
                         (arg.id, (filename, node.lineno)))
     out: dict[str, list[dict]] = {}

@@ -231,16 +231,19 @@ def _owner(namespace: dict, expr: str, layer,
 
     from exercises._lesson_models import top_level_models
 
+    def owns(model) -> bool:
+        return isinstance(model, keras.Model) and (model is layer or any(
+            l is layer for l in model._flatten_layers(include_self=False, recursive=True)))
+
     root = expr.split(".", 1)[0].split("[", 1)[0]
-    candidates = [(root, namespace.get(root)), ("fn_model", namespace.get("fn_model"))]
-    candidates += top_level_models(namespace)
     if only is not None:
-        candidates = [(n, namespace.get(n)) for n in only]
-    for name, model in candidates:
-        if isinstance(model, keras.Model) and (model is layer or any(
-                l is layer for l in model._flatten_layers(include_self=False, recursive=True))):
-            return name, model
-    return None, None
+        return next(((n, namespace.get(n)) for n in only if owns(namespace.get(n))),
+                    (None, None))
+    # the likely owners first; all models are listed only when neither holds the layer
+    for name in (root, "fn_model"):
+        if owns(namespace.get(name)):
+            return name, namespace[name]
+    return next(((n, m) for n, m in top_level_models(namespace) if owns(m)), (None, None))
 
 
 def _describe(layer, model) -> dict[str, Any]:

@@ -526,6 +526,8 @@ class BatchRun:
         # script), so the batch does not end with one worker busy and the others idle.
         todo.sort(key=lambda item: -_expected_cost(item[0]))
         self._write_derived(force=True)
+        if todo:
+            self.grader.verifier.spawn()  # the clean process imports Keras meanwhile
         start = time.monotonic()
         stop = self.stop
         with stop.installed():  # until the end: a later Ctrl-C must not cut a write short
@@ -536,6 +538,7 @@ class BatchRun:
                 close = getattr(self.runner, "close", None)
                 if close is not None:
                     close()
+            self.grader.verifier.close()
             self.book.compact()
             self._write_derived(force=True)
         self._summary(len(subs), skipped, len(todo) - self.graded_now, time.monotonic() - start,

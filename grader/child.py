@@ -295,6 +295,13 @@ def run_request(request_path: str, result_fd: int, import_s: float = 0.0) -> Non
     global_policy = keras.mixed_precision.global_policy().name
     keras.mixed_precision.set_global_policy("float32")
 
+    # The models as data, for the clean process (grader.verifier), written before collection
+    # calls into anything the student made: what it measures is the state the code left.
+    from grader.export import export
+    t_export = time.perf_counter()
+    exported = export(namespace, global_policy)  # never raises
+    t_export = time.perf_counter() - t_export
+
     from grader.introspect import inventory
     t2 = time.perf_counter()
     exercises = collect_all(request.get("exercises"), namespace, int(request["seed"]))
@@ -315,10 +322,13 @@ def run_request(request_path: str, result_fd: int, import_s: float = 0.0) -> Non
         "exercises": exercises,
         "sandbox": sandbox_info,
         "timings": {"import_s": round(import_s, 3), "sandbox_s": round(t_sandbox, 3),
-                    "run_s": round(t_run, 3),
+                    "run_s": round(t_run, 3), "export_s": round(t_export, 3),
                     "collect_s": round(time.perf_counter() - t2, 3)},
     }
-    result.write(json.dumps(payload, default=str))
+    # JSON never holds a raw line break: the export's bytes follow the evidence's line.
+    result.write(json.dumps(payload, default=str) + "\n")
+    result.flush()
+    result.buffer.write(exported)
     result.flush()
     result.close()
     sys.stdout.flush()

@@ -96,6 +96,14 @@ class ExerciseResult:
     summaries: dict[str, str] = field(default_factory=dict)  # model name -> summary() text
     # Pictures of the student's models and the expected one, as plain graphs (grader.diagram).
     diagrams: list[dict[str, Any]] = field(default_factory=list)
+    # What the verdict rests on (grader.verification): "clean" (measured again by a process
+    # that never ran student code), "reported" (the submission's process only, `why`), or ""
+    # (no real run: hand-made evidence).
+    verification: str = ""
+    verification_why: str = ""
+    # measured clean: the checks whose finding is the child's (it saw a failure the export
+    # cannot carry, or the clean process could not tell)
+    from_child: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,6 +112,9 @@ class ExerciseResult:
             "notes": self.notes, "summaries": self.summaries,
             "checks": [f.to_dict() for f in self.findings],
             "diagrams": self.diagrams,
+            "verification": {"measured": self.verification or None,
+                             "why": self.verification_why or None,
+                             "from_child": self.from_child},
         }
 
 

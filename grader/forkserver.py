@@ -160,10 +160,12 @@ class ForkServerRunner:
                     return -int(signal.SIGKILL)  # the server died with its child
                 return int(line.split()[1])
 
-            return supervise(pid, out_r, res_r, wait, limits,
-                             {"runner": self.name, "timeout_s": limits.timeout_s,
-                              "memory_bytes": limits.memory_bytes,
-                              "output_bytes": limits.output_bytes}, nonce=job.nonce)
+            outcome = supervise(pid, out_r, res_r, wait, limits,
+                                {"runner": self.name, "timeout_s": limits.timeout_s,
+                                 "memory_bytes": limits.memory_bytes,
+                                 "output_bytes": limits.output_bytes}, nonce=job.nonce)
+            outcome.seed = job.seed
+            return outcome
         finally:
             conn.close()
             job.remove()

@@ -18,12 +18,18 @@ from grader.findings import (ExerciseResult, Finding, Result, Status, Verdict, f
 from grader.mistakes import Mistake, catalogue, render_evidence
 from grader.runner import Limits, RunOutcome, Runner, SubprocessRunner
 from grader.submission import UnreadableSubmission, find_syntax_error, load_submission
+from grader.verification import (CleanMeasurement, Verifier, reported_reason,
+                                 wants_verification)
 
 
 class Grader:
     def __init__(self, runner: Runner | None = None, limits: Limits | None = None,
-                 exercises: dict[str, Exercise] | None = None):
+                 exercises: dict[str, Exercise] | None = None,
+                 verifier: Verifier | None = None):
         self.runner = runner or SubprocessRunner()
+        # The clean process that measures the exported models again (grader.verification);
+        # started only when a real run needs it.
+        self.verifier = verifier or Verifier()
         self.limits = limits or Limits()
         self.exercises = exercises if exercises is not None else load_exercises()
         self.mistakes = catalogue(self.exercises.values())
@@ -56,12 +62,18 @@ class Grader:
                        code=syntax.text, line=syntax.line, cell=syntax.cell)
             f.location = syntax.where
             return self._error(path, only, f, notes=source.notes)
+        self.verifier.spawn()  # its import overlaps the submission's run
         outcome = self.runner.run(source, only, self.limits)
-        return self.assemble(path, outcome, only, source_notes=source.notes)
+        clean = None
+        if wants_verification(outcome):
+            clean = self.verifier.measure(source.to_dict(), outcome.seed or 0, only,
+                                          outcome.export, self.limits.timeout_s)
+        return self.assemble(path, outcome, only, source_notes=source.notes, clean=clean)
 
     # -- evidence → findings → score ------------------------------------------------------
     def assemble(self, path: str, outcome: RunOutcome, only: list[str] | None,
-                 source_notes: list[str] | None = None) -> Result:
+                 source_notes: list[str] | None = None,
+                 clean: CleanMeasurement | None = None) -> Result:
         ev = outcome.evidence
         notes = list(source_notes or [])
         base = dict(stdout=outcome.output, stdout_truncated=outcome.output_truncated,
@@ -87,14 +99,41 @@ class Grader:
                                    (f" and {len(changed) - 12} more" if len(changed) > 12 else "")))
 
         results: list[ExerciseResult] = []
-        for ex_id, evidence in ev.get("exercises", {}).items():
-            exercise = self.exercises.get(ex_id)
-            if exercise is None:
+        verifying = wants_verification(outcome)
+        reported = ev.get("exercises", {}) if isinstance(ev.get("exercises"), dict) else {}
+        measured = clean.exercises if clean is not None and not clean.error else {}
+        forged: list[str] = []
+        for ex_id, exercise in self.exercises.items():
+            if ex_id not in reported and ex_id not in measured:
                 continue
-            evidence = dict(evidence, global_policy=ev.get("global_policy", "float32"))
-            if not evidence.get("attempted") and not (only and ex_id in only):
+            policy = ev.get("global_policy", "float32")
+            child = dict(reported.get(ex_id) or {"attempted": False}, global_policy=policy)
+            why = reported_reason(clean, ex_id) if verifying else None
+            if not verifying or why is not None:
+                if not child.get("attempted") and not (only and ex_id in only):
+                    continue
+                result = self._grade_exercise(exercise, child, ev.get("inventory", []))
+                if verifying:
+                    result.verification, result.verification_why = "reported", why
+                results.append(result)
                 continue
-            results.append(self._grade_exercise(exercise, evidence, ev.get("inventory", [])))
+            fresh = dict(measured[ex_id], global_policy=policy)
+            if not (child.get("attempted") or fresh.get("attempted") or (only and ex_id in only)):
+                continue
+            result = self._grade_exercise(exercise, fresh, ev.get("inventory", []))
+            if child.get("attempted"):
+                forged += self._hold_to_both(result, self._grade_exercise(
+                    exercise, child, ev.get("inventory", [])))
+            result.verification = "clean"
+            results.append(result)
+        if clean is not None and clean.unreadable:
+            problems.append(failed("submission", "tampering", got=1, changed=clean.unreadable))
+        if forged:
+            problems.append(failed(
+                "submission", "tampering", got=len(forged),
+                changed="what your code's process reported about your model: "
+                        + "; ".join(forged[:6]) + (f" and {len(forged) - 6} more"
+                                                   if len(forged) > 6 else "")))
 
         if not results:
             if problems:
@@ -139,6 +178,30 @@ class Grader:
             score=sum(f.points for f in findings), max_score=exercise.max_score,
             graded_object=evidence.get("graded_object"), notes=evidence.get("notes", []),
             summaries=evidence.get("summaries", {}), diagrams=_diagrams(exercise, evidence))
+
+    @staticmethod
+    def _hold_to_both(result: ExerciseResult, child: ExerciseResult) -> list[str]:
+        """A check passes only if it passes measured clean and as the child measured it: the
+        export cannot carry everything the live objects show (a layer's call history), and the
+        child's report can be forged. Returns the checks the child reported passing that fail
+        measured clean: the submission's process described a model it did not build."""
+        theirs = {f.check: f for f in child.findings}
+        forged = []
+        for i, f in enumerate(result.findings):
+            other = theirs.get(f.check)
+            if other is None:
+                continue
+            if f.status is Status.PASS and other.status is Status.FAIL:
+                result.findings[i] = other
+                result.from_child.append(f.check)
+            elif f.status is Status.FAIL and other.status is Status.PASS:
+                forged.append(f"`{f.check}` passed, but measured clean it is "
+                              f"{f.mistake or 'a fail'}")
+            elif f.status in (Status.ERROR, Status.SKIPPED) and other.status is Status.PASS:
+                result.findings[i] = other  # the clean process could not tell: the child did
+                result.from_child.append(f.check)
+        result.score = sum(f.points for f in result.findings)
+        return forged
 
     def _explain(self, f: Finding) -> None:
         """Fill the prose of a finding from the catalogue, keyed by its mistake id."""

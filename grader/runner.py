@@ -61,6 +61,12 @@ class RunOutcome:
     detail: str = ""
     duration_s: float = 0.0
     sandbox: dict[str, Any] = field(default_factory=dict)
+    # The child's models as data (grader.export), for the clean process to measure again.
+    export: bytes = b""
+    seed: int | None = None
+    # Set by supervise(): a grader child ran, so its evidence must come with an export and is
+    # measured again (hand-made outcomes in tests and fake runners have none).
+    from_child: bool = False
 
 
 class Runner(Protocol):
@@ -89,6 +95,7 @@ class Job:
     workdir: str
     request_path: str
     nonce: str
+    seed: int = 0
 
     @classmethod
     def create(cls, source: Source, exercises: list[str] | None, limits: Limits) -> "Job":
@@ -99,9 +106,10 @@ class Job:
         # The child echoes the nonce with its evidence; it deletes the request once read, so a
         # submission cannot read it back to forge a result (see supervise).
         nonce = secrets.token_hex(16)
+        seed = secrets.randbelow(2**31)
         with open(request_path, "w", encoding="utf-8") as fh:
             json.dump({"source": source.to_dict(), "exercises": exercises, "nonce": nonce,
-                       "seed": secrets.randbelow(2**31), "limits": limits.to_dict(),
+                       "seed": seed, "limits": limits.to_dict(),
                        "workdir": workdir,
                        "hide": [str(Path(source.path).resolve().parent)]}, fh)
         # A copy of the submission in the work dir, so relative paths it writes land there.
@@ -109,7 +117,7 @@ class Job:
             shutil.copy(source.path, os.path.join(workdir, os.path.basename(source.path)))
         except OSError:
             pass
-        return cls(base, workdir, request_path, nonce)
+        return cls(base, workdir, request_path, nonce, seed)
 
     def remove(self) -> None:
         shutil.rmtree(self.base, ignore_errors=True)
@@ -199,7 +207,11 @@ def supervise(pid: int, out_fd: int, result_fd: int, wait: Callable[[float], int
     except (ValueError, RecursionError, AttributeError):
         sandbox_info = {}
     forged = False
-    if body and "reason" not in killed:
+    # The evidence's line, then the export's bytes (grader.child): anything after the first
+    # line is the grader's to parse, and what does not parse is not the grader's.
+    rest = body
+    body, _, exported = rest.partition(b"\n")
+    if rest and "reason" not in killed:
         try:
             evidence = json.loads(body)
         except (ValueError, RecursionError):  # not JSON, not UTF-8, nested too deep: the
@@ -210,6 +222,8 @@ def supervise(pid: int, out_fd: int, result_fd: int, wait: Callable[[float], int
                          killed.get("reason"), returncode,
                          duration_s=time.monotonic() - start, sandbox=dict(sandbox))
     outcome.sandbox.update(sandbox_info)
+    if evidence is not None:
+        outcome.export, outcome.from_child = exported, True
     if stragglers:
         outcome.sandbox["stragglers_killed"] = stragglers
     if forged:
@@ -359,9 +373,11 @@ class SubprocessRunner:
                 return None
 
         try:
-            return supervise(proc.pid, out_r, res_r, wait, limits,
-                             {"runner": self.name, "timeout_s": limits.timeout_s,
-                              "memory_bytes": limits.memory_bytes,
-                              "output_bytes": limits.output_bytes}, nonce=job.nonce)
+            outcome = supervise(proc.pid, out_r, res_r, wait, limits,
+                                {"runner": self.name, "timeout_s": limits.timeout_s,
+                                 "memory_bytes": limits.memory_bytes,
+                                 "output_bytes": limits.output_bytes}, nonce=job.nonce)
+            outcome.seed = job.seed
+            return outcome
         finally:
             job.remove()

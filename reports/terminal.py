@@ -63,6 +63,9 @@ def render_terminal(result: Result, console: Console, report_paths: list[str] = 
         console.print(table)
         if ex.graded_object:
             console.print(Text(f"  graded: {ex.graded_object}", style="dim"))
+        if ex.verification == "reported":
+            console.print(Text(f"  measured by your code's own process only: "
+                               f"{ex.verification_why}", style="dim"))
         for note in ex.notes:
             console.print(Text(f"  note: {note}", style="cyan"))
         wrong = [f for f in ex.findings if f.status in (Status.FAIL, Status.ERROR)]

@@ -245,6 +245,22 @@ def test_devices_beyond_null_zero_and_random_are_out_of_reach(hostile_grader, tm
     assert result.verdict.value == "pass"
 
 
+@pytest.mark.parametrize("export", ["own", "none"])
+def test_a_result_forged_with_the_nonce_is_measured_again_and_named(hostile_grader, tmp_path,
+                                                                     export):
+    """The submission reads the nonce from the grader's frames and sends the evidence of a
+    correct model it keeps aside. The clean process measures the model the file really binds
+    to `siamese` (two encoders), or finds no description of the models at all."""
+    result = grade(hostile_grader, submission(tmp_path, "forge_with_nonce.py", with_model=False,
+                                              EXPORT=export))
+    assert "tampering" in result.mistakes and result.score == 0, result.to_dict()["problems"]
+    if export == "own":  # graded as measured clean, the forgery named beside it
+        assert "duplicated_encoder" in result.mistakes
+        assert result.exercises[0].verification == "clean"
+        tamper = next(p for p in result.problems if p.mistake == "tampering")
+        assert "param_count" in tamper.facts["changed"]
+
+
 def test_garbage_on_the_result_channel_is_tampering_not_a_grader_failure(hostile_grader, tmp_path):
     result = grade(hostile_grader, submission(tmp_path, "garbage_result.py", with_model=False))
     assert result.mistakes == ["tampering"] and result.verdict.value == "error"

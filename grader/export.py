@@ -1,0 +1,203 @@
+"""Child side of verification: the student's models as data, for a process that never runs
+student code to measure again (grader.verifier).
+
+After collecting, the child writes one `.npz` file: a manifest (JSON) and every weight array.
+Each model at the top level of the submission that Keras alone can rebuild ("portable": a
+Functional or Sequential model made of Keras' own layers) goes in as its configuration, its
+weights, each variable's `trainable` flag and its compile configuration. A top-level layer that
+lives inside an exported model goes in as a reference to it. Every other top-level name is
+listed as missing, with what it is: the verifier then knows which of its own measurements are
+complete.
+
+Nothing here is trusted by the parent. The file is written by the student's process, so it is
+a claim; what makes it worth having is that a clean process rebuilds the models from it and
+measures them itself, and a claim that does not describe a model measuring like the one graded
+cannot earn marks (see grader.verification).
+"""
+from __future__ import annotations
+
+import io
+import json
+import types
+from typing import Any
+
+# Layer classes Keras can rebuild from their configuration only by running code that came with
+# the submission: a Lambda carries a Python function (refused by Keras' safe mode).
+UNSAFE_CLASSES = ("Lambda",)
+MANIFEST_KEY = "manifest"
+
+
+def _is_keras_class(cls: type) -> bool:
+    return (cls.__module__ or "").startswith("keras.") and cls.__name__ not in UNSAFE_CLASSES
+
+
+def unportable_reason(model) -> str | None:
+    """Why Keras could not rebuild `model` from its configuration alone, or None."""
+    import keras
+    from keras.src.models.functional import Functional
+
+    if type(model) not in (Functional, keras.Sequential, keras.Model):
+        return f"built from your own class `{type(model).__name__}`"
+    stack = [model]
+    seen: set[int] = set()
+    while stack:
+        op = stack.pop()
+        if id(op) in seen:
+            continue
+        seen.add(id(op))
+        if not _is_keras_class(type(op)):
+            return f"uses `{type(op).__name__}`, a layer Keras cannot rebuild on its own"
+        if isinstance(op, keras.Model) and type(op) not in (Functional, keras.Sequential,
+                                                              keras.Model):
+            return f"uses your own model class `{type(op).__name__}`"
+        inner = getattr(op, "operations", None) if isinstance(op, Functional) else None
+        stack.extend(inner if inner is not None else getattr(op, "_layers", []) or [])
+        activation = getattr(op, "activation", None)
+        if isinstance(activation, keras.layers.Layer):
+            stack.append(activation)
+        elif callable(activation) and not (getattr(activation, "__module__", "") or "") \
+                .startswith(("keras.", "tensorflow.")):
+            return "uses an activation function of your own"
+    return None
+
+
+def unportable_reason_layer(layer) -> str | None:
+    if not _is_keras_class(type(layer)):
+        return f"`{type(layer).__name__}`, a layer Keras cannot rebuild on its own"
+    return None
+
+
+def _standalone(layer, name: str, manifest: dict, arrays: dict) -> bool:
+    """A top-level Keras layer that no exported model holds (the lesson's own demo
+    `dense = layers.Dense(256)`), written on its own: configuration, build shape, weights."""
+    import numpy as np
+    if unportable_reason_layer(layer) is not None or layer._layers:
+        return False
+    try:
+        from keras.saving import serialize_keras_object
+        config = serialize_keras_object(layer)
+        build = layer.get_build_config() if layer.built else None
+        weights = [np.asarray(w) for w in layer.get_weights()]
+        flags = [bool(v.trainable) for v in layer.weights]
+        json.dumps([config, build])
+    except Exception:  # noqa: BLE001
+        return False
+    key = f"layer_{len(manifest['standalone'])}"
+    for j, w in enumerate(weights):
+        arrays[f"{key}_w{j}"] = w
+    manifest["standalone"][name] = {"key": key, "config": config, "build": build,
+                                    "n_weights": len(weights), "trainable": flags}
+    return True
+
+
+def _bases(obj: Any) -> list[str]:
+    """The names of the classes `obj` is an instance of (a class: of itself and its bases)."""
+    cls = obj if isinstance(obj, type) else type(obj)
+    try:
+        return [c.__name__ for c in cls.__mro__]
+    except (AttributeError, TypeError):
+        return [cls.__name__]
+
+
+def _kind(obj: Any) -> str:
+    import keras
+    if isinstance(obj, keras.Model):
+        return "model"
+    if isinstance(obj, keras.layers.Layer):
+        return "layer"
+    if isinstance(obj, types.ModuleType):
+        return "module"
+    if isinstance(obj, type):
+        return "class"
+    if callable(obj):
+        return "function"
+    return "data"
+
+
+def _layer_path(layer, exported: list[tuple[str, Any]]) -> list | None:
+    """[model name, index] of `layer` among the layers of an exported model (depth first, as
+    grader.introspect._all_layers lists them), or None."""
+    from grader.introspect import _all_layers
+    for name, model in exported:
+        for i, inner in enumerate(_all_layers(model)):
+            if inner is layer:
+                return [name, i]
+    return None
+
+
+def export(namespace: dict, global_policy: str = "float32") -> bytes:
+    """The submission's top-level models as one .npz file's bytes. Never raises: a model that
+    cannot be written is listed as missing, with the reason; if the whole export fails, the
+    file says so (`error`), and the exercises are graded as the child reported them."""
+    import numpy as np
+    try:
+        return _export(namespace, global_policy)
+    except Exception as exc:  # noqa: BLE001
+        buffer = io.BytesIO()
+        text = json.dumps({"error": f"{type(exc).__name__}: {str(exc)[:300]}"})
+        np.savez(buffer, **{MANIFEST_KEY: np.frombuffer(text.encode(), dtype=np.uint8)})
+        return buffer.getvalue()
+
+
+def _export(namespace: dict, global_policy: str) -> bytes:
+    import numpy as np
+
+    from grader.introspect import is_model
+
+    manifest: dict[str, Any] = {"models": {}, "aliases": {}, "layers": {}, "missing": {},
+                                "standalone": {}, "inert": [],
+                                "module_name": namespace.get("__name__"),
+                                "global_policy": global_policy}
+    arrays: dict[str, np.ndarray] = {}
+    exported: list[tuple[str, Any]] = []
+    by_id: dict[int, str] = {}
+    for name, obj in list(namespace.items()):
+        if name.startswith("__") or not is_model(obj):
+            continue
+        if id(obj) in by_id:
+            manifest["aliases"][name] = by_id[id(obj)]
+            continue
+        why = unportable_reason(obj)
+        if why is None:
+            try:
+                config = obj.to_json()
+                weights = [np.asarray(w) for w in obj.get_weights()]
+                flags = [bool(v.trainable) for v in obj.weights]
+                compile_config = (obj.get_compile_config()
+                                  if getattr(obj, "compiled", False) else None)
+                json.dumps(compile_config)
+            except Exception as exc:  # noqa: BLE001 - Keras could not write it: not portable
+                why = f"Keras could not write it ({type(exc).__name__})"
+        if why is not None:
+            manifest["missing"][name] = {"kind": "model", "why": why, "bases": _bases(obj)}
+            continue
+        index = len(exported)
+        for j, w in enumerate(weights):
+            arrays[f"m{index}_w{j}"] = w
+        manifest["models"][name] = {"index": index, "config": config, "n_weights": len(weights),
+                                    "trainable": flags, "compile": compile_config,
+                                    "built": bool(obj.built)}
+        by_id[id(obj)] = name
+        exported.append((name, obj))
+    for name, obj in list(namespace.items()):
+        if name.startswith("__") or name in manifest["models"] or name in manifest["aliases"] \
+                or name in manifest["missing"]:
+            continue
+        kind = _kind(obj)
+        path = _layer_path(obj, exported) if kind == "layer" else None
+        if path is not None:
+            manifest["layers"][name] = path
+        elif kind == "layer" and _standalone(obj, name, manifest, arrays):
+            pass
+        elif kind in ("data", "module"):
+            # Collectors look for models, layers and the student's functions and classes;
+            # a number, an array or an imported module reads the same as no name at all.
+            manifest["inert"].append(name)
+        else:
+            why = unportable_reason_layer(obj) if kind == "layer" else None
+            manifest["missing"][name] = {"kind": kind, "bases": _bases(obj),
+                                         **({"why": why} if why else {})}
+    buffer = io.BytesIO()
+    arrays[MANIFEST_KEY] = np.frombuffer(json.dumps(manifest).encode(), dtype=np.uint8)
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()

@@ -1,0 +1,204 @@
+"""Parent side of verification: what an exercise's verdict may rest on.
+
+The child measures the student's live objects, but it is the process that ran the student's
+code, so whatever it reports could have been rewritten by that code. The clean process
+(grader.verifier) measures again, on the models rebuilt from the child's export, where no
+student code runs. Per exercise:
+
+* **measured clean** (`verification: "clean"`): the clean process rebuilt every object the
+  exercise's collector asked for. A check passes only if it passes in both measurements: the
+  clean one cannot be forged, and the child's one sees what an export cannot carry. A check the
+  child reported passing that fails when measured clean is named `tampering`: the submission's
+  process reported a model other than the one it built.
+* **reported** (`verification: "reported"`): the collector needed something only the student's
+  code can run (a model of the student's own class, a factory function, a Lambda layer), or no
+  clean measurement came back. The child's report is graded, and the report says so and why.
+
+Student code is the only thing that can show what a class written by the student computes;
+such a model is graded from the process that ran it, with every other defence in place (the
+sandbox, the tamper checks, the nonce on the result channel).
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader.runner import RunOutcome, child_env, kill_group
+
+START_TIMEOUT_S = 180.0
+
+
+@dataclass
+class CleanMeasurement:
+    """The clean process's reply for one submission; `error` when there is none."""
+
+    exercises: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # exercise id -> {name: what it is} the collector asked for and the clean process lacks
+    incomplete: dict[str, dict[str, Any]] = field(default_factory=dict)
+    error: str = ""
+    # The description of the models is missing or unreadable. The grader always writes one
+    # (grader.export never raises), so the result did not come from the grader's own code.
+    unreadable: str = ""
+    verify_s: float = 0.0
+
+
+class Verifier:
+    """A long-lived clean process (python -m grader.verifier), one request at a time. It is
+    started on first use, or early with spawn() so that its import overlaps other work, and
+    restarted after a failure."""
+
+    def __init__(self, python: str | None = None):
+        self.python = python or sys.executable
+        self._proc: subprocess.Popen | None = None
+        self._dir: str | None = None
+        self._to: Any = None
+        self._from: int | None = None
+        self._ready = False
+        self._lock = threading.Lock()
+        self.sandbox: dict[str, Any] = {}
+
+    def spawn(self) -> None:
+        with self._lock:
+            self._spawn()
+
+    def _spawn(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            return
+        self._dir = tempfile.mkdtemp(prefix="grader-verifier-")
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        log = open(os.path.join(self._dir, "verifier.log"), "wb")
+        try:
+            self._proc = subprocess.Popen(
+                [self.python, "-m", "grader.verifier", str(req_r), str(rep_w)],
+                pass_fds=(req_r, rep_w), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                env=child_env(self._dir), cwd=self._dir, start_new_session=True)
+        finally:
+            log.close()
+            os.close(req_r)
+            os.close(rep_w)
+        if not getattr(self, "_atexit", False):
+            import atexit
+            atexit.register(self.close)
+            self._atexit = True
+        self._to = os.fdopen(req_w, "wb", buffering=0)
+        self._from = rep_r
+        self._buffer = b""
+        self._ready = False
+
+    def _readline(self, deadline: float) -> bytes | None:
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or self._from is None:
+                return None
+            ready, _, _ = select.select([self._from], [], [], left)
+            if not ready:
+                return None
+            chunk = os.read(self._from, 1 << 20)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+    def measure(self, source: dict[str, Any], seed: int, exercises: list[str] | None,
+                export: bytes, timeout_s: float) -> CleanMeasurement:
+        if not export:
+            return CleanMeasurement(error="no description of the models came with the result",
+                                    unreadable="the result came without the description of "
+                                               "the models the grader writes beside it")
+        with self._lock:
+            try:
+                self._spawn()
+                if not self._ready:
+                    hello = self._readline(time.monotonic() + START_TIMEOUT_S)
+                    if hello is None:
+                        raise RuntimeError("the clean process did not start")
+                    self.sandbox = json.loads(hello).get("sandbox", {})
+                    self._ready = True
+                header = json.dumps({"source": source, "seed": seed, "exercises": exercises,
+                                     "size": len(export)}).encode() + b"\n"
+                self._to.write(header + export)
+                line = self._readline(time.monotonic() + timeout_s)
+                if line is None:
+                    raise RuntimeError(f"no answer within {timeout_s:.0f} s")
+                reply = json.loads(line)
+            except Exception as exc:  # noqa: BLE001 - a dead or stuck verifier: say so, restart
+                self._stop()
+                return CleanMeasurement(error=f"the clean process failed ({exc})")
+        if isinstance(reply, dict) and reply.get("unreadable"):
+            return CleanMeasurement(error="the description of the models was unreadable",
+                                    unreadable="the description of the models beside the "
+                                               f"result is not the grader's ({reply['unreadable']})")
+        if not isinstance(reply, dict) or reply.get("error"):
+            return CleanMeasurement(error=str(reply.get("error") if isinstance(reply, dict)
+                                              else "unreadable reply"))
+        return CleanMeasurement(reply.get("exercises", {}), reply.get("incomplete", {}),
+                                verify_s=float(reply.get("verify_s", 0.0)))
+
+    def _stop(self) -> None:
+        proc, self._proc = self._proc, None
+        for closer in (lambda: self._to and self._to.close(),
+                       lambda: self._from is not None and os.close(self._from)):
+            try:
+                closer()
+            except OSError:
+                pass
+        self._to, self._from, self._ready = None, None, False
+        if proc is not None:
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+            kill_group(proc.pid)
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        folder, self._dir = self._dir, None
+        if folder:
+            import shutil
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+    def __del__(self) -> None:  # pragma: no cover - best effort at interpreter exit
+        try:
+            self._stop()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def wants_verification(outcome: RunOutcome) -> bool:
+    """A grader child sent evidence (hand-made outcomes in tests have no child behind them)."""
+    return outcome.from_child and outcome.evidence is not None
+
+
+def reported_reason(clean: CleanMeasurement | None, ex_id: str) -> str | None:
+    """Why an exercise is graded from the child's report, or None when it is measured clean."""
+    if clean is None:
+        return "no clean measurement was made"
+    if clean.error:
+        return clean.error.splitlines()[0][:200]
+    needed = clean.incomplete.get(ex_id)
+    if needed:
+        parts = []
+        for name, what in list(needed.items())[:4]:
+            why = what.get("why") if isinstance(what, dict) else None
+            kind = what.get("kind", "object") if isinstance(what, dict) else "object"
+            why = str(why).splitlines()[0][:160] if why else f"a {kind} of your own"
+            parts.append(f"`{name}` ({why})")
+        return "it needs " + ", ".join(parts) + ", which only your own code can run"
+    if ex_id not in clean.exercises:
+        return "the clean process did not measure it"
+    return None

@@ -1,0 +1,268 @@
+"""The clean process: measures the student's models again where no student code has ever run.
+
+It rebuilds the models a child exported (grader.export) with Keras alone, in safe mode, binds
+them to the names they had, and runs every exercise's own collector on them, with the
+submission's source as the parent read it. Nothing in this process came from the submission
+but data: a configuration, weight arrays, flags. So what it measures about a rebuilt model is
+not something the submission could have forged in memory; grader.verification decides what
+each exercise's verdict may rest on.
+
+A collector may look up a name the clean process does not have (a factory function, a model of
+the student's own class): it gets nothing, and that lookup is recorded, so the parent knows the
+clean measurement of that exercise is not complete.
+
+It runs as a long-lived server (one per grader; requests one at a time, a fresh Keras session
+each), sandboxed like a submission but for the CPU limit. Protocol on its two pipes: a request
+is a JSON line followed by the export's bytes (the JSON says how many); the reply is one JSON
+line.
+
+Usage: python -m grader.verifier REQUEST_FD REPLY_FD
+"""
+from __future__ import annotations
+
+import io
+import json
+import linecache
+import os
+import sys
+import time
+import traceback
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+# The work dir the collectors see as the submission's folder (never read: sources come from
+# linecache, filled from the request).
+CLEAN_DIR = "/clean"
+
+
+class Namespace(dict):
+    """The rebuilt names, recording every name a collector asked for that the submission had but
+    the clean process does not (`missing_used`), and whether a collector went through all
+    names (`listed`): a look-alike search may have wanted one of the missing models."""
+
+    def __init__(self, names: dict[str, Any], missing: dict[str, dict]):
+        super().__init__(names)
+        self.missing = missing
+        self.missing_used: set[str] = set()
+        self.listed = False
+
+    def _asked(self, key: Any) -> None:
+        if isinstance(key, str) and key in self.missing:
+            self.missing_used.add(key)
+
+    def __getitem__(self, key):
+        self._asked(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self._asked(key)
+        return super().get(key, default)
+
+    def __contains__(self, key) -> bool:
+        self._asked(key)
+        return super().__contains__(key)
+
+    def instance(self, key: str, cls: type) -> Any:
+        """namespace[key] if it is a `cls`, else None (exercises._lesson_models.instance_named):
+        a name the clean process lacks is needed only if the submission bound a `cls` to it."""
+        if dict.__contains__(self, key):
+            obj = dict.__getitem__(self, key)
+            return obj if isinstance(obj, cls) else None
+        entry = self.missing.get(key)
+        if entry is not None and cls.__name__ in entry.get("bases", [cls.__name__]):
+            self.missing_used.add(key)
+        return None
+
+    def _list(self):
+        self.listed = True
+
+    def items(self):
+        self._list()
+        return super().items()
+
+    def keys(self):
+        self._list()
+        return super().keys()
+
+    def values(self):
+        self._list()
+        return super().values()
+
+    def __iter__(self):
+        self._list()
+        return super().__iter__()
+
+
+class Unreadable(ValueError):
+    """The export is not an .npz file with a manifest, as grader.export writes it."""
+
+
+def _load(obj, weights: list, flags: list) -> None:
+    """The exported weights and each variable's trainable flag, onto a rebuilt model or layer."""
+    if weights:
+        if not obj.built:
+            raise ValueError("weights for an object that is not built")
+        obj.set_weights(weights)
+    if len(flags) != len(obj.weights):
+        raise ValueError("the trainable flags do not match the weights")
+    for variable, flag in zip(obj.weights, flags):
+        if variable.trainable != bool(flag):
+            variable.trainable = bool(flag)
+
+
+def rebuild(blob: bytes) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """(names → rebuilt objects, the manifest, names → why it could not be rebuilt)."""
+    import keras
+    import numpy as np
+
+    from grader.export import MANIFEST_KEY
+    from grader.introspect import _all_layers
+
+    try:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
+            manifest = json.loads(npz[MANIFEST_KEY].tobytes().decode())
+            arrays = {k: npz[k] for k in npz.files if k != MANIFEST_KEY}
+        if not isinstance(manifest, dict):
+            raise ValueError("the manifest is not an object")
+    except Exception as exc:  # noqa: BLE001 - not what grader.export writes
+        raise Unreadable(f"{type(exc).__name__}: {str(exc)[:200]}") from None
+    names: dict[str, Any] = {}
+    failed: dict[str, str] = {}
+    for name, entry in manifest.get("models", {}).items():
+        try:
+            with keras.saving.custom_object_scope({}):
+                model = keras.models.model_from_json(entry["config"])
+            if not isinstance(model, keras.Model):
+                raise TypeError("not a model")
+            i = int(entry["index"])
+            _load(model, [arrays[f"m{i}_w{j}"] for j in range(int(entry["n_weights"]))],
+                  entry.get("trainable") or [])
+            if entry.get("compile"):
+                model.compile_from_config(entry["compile"])
+            names[name] = model
+        except Exception as exc:  # noqa: BLE001 - untrusted data: name it, never crash
+            failed[name] = f"{type(exc).__name__}: {str(exc)[:300]}"
+    for name, entry in manifest.get("standalone", {}).items():
+        try:
+            layer = keras.saving.deserialize_keras_object(entry["config"])
+            if not isinstance(layer, keras.layers.Layer):
+                raise TypeError("not a layer")
+            if entry.get("build") and not layer.built:
+                layer.build_from_config(entry["build"])
+            _load(layer, [arrays[f"{entry['key']}_w{j}"] for j in range(int(entry["n_weights"]))],
+                  entry.get("trainable") or [])
+            names[name] = layer
+        except Exception as exc:  # noqa: BLE001
+            failed[name] = f"{type(exc).__name__}: {str(exc)[:300]}"
+    for name, target in manifest.get("aliases", {}).items():
+        if target in names:
+            names[name] = names[target]
+        else:
+            failed[name] = f"an alias of `{target}`, which could not be rebuilt"
+    for name, (owner, index) in manifest.get("layers", {}).items():
+        try:
+            names[name] = _all_layers(names[owner])[int(index)]
+        except Exception:  # noqa: BLE001
+            failed[name] = f"a layer of `{owner}`, which could not be rebuilt"
+    return names, manifest, failed
+
+
+def measure(request: dict[str, Any], blob: bytes) -> dict[str, Any]:
+    """Every exercise's evidence, measured on the rebuilt models; per exercise, which missing
+    names its collector asked for."""
+    import keras
+
+    from grader.exercise import load_exercises
+    from grader.probe import Probe
+    from grader.terminal_text import strip_ansi
+
+    keras.backend.clear_session()
+    keras.config.set_dtype_policy("float32")
+    names, manifest, failed = rebuild(blob)
+    if manifest.get("error"):
+        raise RuntimeError(f"the grader could not describe the models: {manifest['error']}")
+    missing = dict(manifest.get("missing", {}))
+    for name, why in failed.items():
+        missing[name] = {"kind": "model", "why": f"could not be rebuilt ({why})"}
+    source = request["source"]
+    filenames = []
+    for chunk in source["chunks"]:
+        linecache.cache[chunk["filename"]] = (len(chunk["code"]), None,
+                                              chunk["code"].splitlines(True), chunk["filename"])
+        filenames.append(chunk["filename"])
+    keras.config.set_dtype_policy("float32")
+    out: dict[str, Any] = {"exercises": {}, "incomplete": {}, "failed": failed}
+    try:
+        for ex_id, exercise in load_exercises().items():
+            wanted = request.get("exercises")
+            if wanted and ex_id not in wanted:
+                continue
+            namespace = Namespace(names, missing)
+            namespace["__name__"] = manifest.get("module_name") or "submission"
+            namespace["__file__"] = os.path.join(CLEAN_DIR, os.path.basename(source["path"]))
+            try:
+                evidence = exercise.collect(namespace, Probe(int(request["seed"])))
+            except Exception as exc:  # noqa: BLE001
+                evidence = {"attempted": True, "collect_error":
+                            f"{type(exc).__name__}: {strip_ansi(str(exc))[:500]}"}
+            keras.config.set_dtype_policy("float32")
+            out["exercises"][ex_id] = evidence
+            models_missing = [n for n, m in missing.items() if m.get("kind") in ("model", "layer")]
+            used = sorted(namespace.missing_used) + (models_missing if namespace.listed else [])
+            if used:
+                out["incomplete"][ex_id] = {n: missing[n] for n in dict.fromkeys(used)}
+    finally:
+        for filename in filenames:
+            linecache.cache.pop(filename, None)
+    return out
+
+
+def _read_exact(stream, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        chunk = stream.read(n - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return data
+
+
+def serve(request_fd: int, reply_fd: int) -> int:
+    from grader import sandbox
+    from grader.child import warm_imports
+
+    warm_imports()
+    requests = os.fdopen(request_fd, "rb", buffering=0)
+    replies = os.fdopen(reply_fd, "wb", buffering=0)
+    workdir = os.environ.get("TMPDIR") or os.getcwd()
+    # Sandboxed as a submission is (the data it reads came from one), without the CPU limit of
+    # one run: the parent's timeout on each request stands in for it.
+    info = sandbox.apply({"workdir": workdir, "hide": [],
+                          "limits": {"timeout_s": 10 ** 6, "memory_bytes": 4 * 1024 ** 3,
+                                     "processes": 64, "file_bytes": 16 * 1024 ** 2}})
+    replies.write((json.dumps({"ready": True, "sandbox": info}) + "\n").encode())
+    while True:
+        header = b""
+        while not header.endswith(b"\n"):
+            byte = requests.read(1)
+            if not byte:
+                return 0
+            header += byte
+        request = json.loads(header)
+        blob = _read_exact(requests, int(request["size"]))
+        start = time.perf_counter()
+        try:
+            reply = measure(request, blob)
+        except Unreadable as exc:
+            reply = {"unreadable": str(exc)}
+        except Exception as exc:  # noqa: BLE001 - a bad export is named, the server lives on
+            reply = {"error": f"{type(exc).__name__}: {str(exc)[:500]}",
+                     "traceback": traceback.format_exc()[-2000:]}
+        reply["verify_s"] = round(time.perf_counter() - start, 3)
+        replies.write((json.dumps(reply, default=str) + "\n").encode())
+
+
+if __name__ == "__main__":
+    sys.exit(serve(int(sys.argv[1]), int(sys.argv[2])))

@@ -1,0 +1,176 @@
+"""Verification: the clean process that measures the exported models again, and what a verdict
+may rest on (grader.export, grader.verifier, grader.verification)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from grader.exercise import load_exercises
+from grader.findings import ExerciseResult, Finding, Status, failed, passed, skipped
+from grader.grading import Grader
+from grader.runner import REPO_ROOT, RunOutcome
+from grader.submission import load_submission
+from grader.verification import CleanMeasurement, Verifier, reported_reason
+from grader.verifier import Namespace
+
+EXERCISES = load_exercises()
+
+
+def _result(*findings: Finding) -> ExerciseResult:
+    for f in findings:
+        f.points = 1.0 if f.status is Status.PASS else 0.0
+    return ExerciseResult("siamese", "Siamese", list(findings))
+
+
+# -- the policy: a check passes only if it passes both ways ----------------------------------
+
+def test_a_pass_reported_by_the_child_but_failed_clean_is_a_forgery():
+    clean = _result(failed("param_count", "duplicated_encoder", got=434_945), passed("shape"))
+    child = _result(passed("param_count", got=217_537), passed("shape"))
+    forged = Grader._hold_to_both(clean, child)
+    assert len(forged) == 1 and "param_count" in forged[0] and "duplicated_encoder" in forged[0]
+    assert clean.findings[0].status is Status.FAIL  # the clean measurement stands
+    assert clean.score == 1.0
+
+
+def test_a_failure_only_the_child_saw_is_kept_and_named_as_the_childs():
+    clean = _result(passed("trainable"), passed("shape"))
+    child = _result(failed("trainable", "froze_one_variable", got=5), passed("shape"))
+    assert Grader._hold_to_both(clean, child) == []
+    assert clean.findings[0].mistake == "froze_one_variable"
+    assert clean.from_child == ["trainable"] and clean.score == 1.0
+
+
+def test_a_check_the_clean_process_could_not_make_takes_the_childs_finding():
+    clean = _result(skipped("shape", "no forward pass"))
+    child = _result(passed("shape"))
+    assert Grader._hold_to_both(clean, child) == []
+    assert clean.findings[0].status is Status.PASS and clean.from_child == ["shape"]
+
+
+def test_why_an_exercise_is_graded_from_the_childs_report():
+    assert reported_reason(None, "siamese") == "no clean measurement was made"
+    assert "failed" in reported_reason(CleanMeasurement(error="it failed\nmore"), "siamese")
+    needs = CleanMeasurement(exercises={"mlp_three_ways": {}}, incomplete={"mlp_three_ways": {
+        "MLP": {"kind": "class"}, "sub_model": {"kind": "model", "why": "built from your own "
+                                                                       "class `MLP`"}}})
+    why = reported_reason(needs, "mlp_three_ways")
+    assert "`MLP` (a class of your own)" in why and "`sub_model` (built from your own" in why
+    assert reported_reason(needs, "siamese") == "the clean process did not measure it"
+    assert reported_reason(CleanMeasurement(exercises={"siamese": {}}), "siamese") is None
+
+
+def test_hand_made_outcomes_are_not_verified():
+    """Unit tests hand the grader evidence with no runner behind it: no clean process, no
+    verification field."""
+    ev = {"exercises": {"siamese": {"attempted": False}}, "inventory": []}
+    result = Grader(runner=object(), exercises=EXERCISES).assemble(
+        "s.py", RunOutcome(ev, "", False), ["siamese"])
+    assert all(ex.verification == "" for ex in result.exercises)
+
+
+# -- the clean namespace: which lookups make a measurement incomplete ------------------------
+
+class Sequentialish:  # stands for keras.Sequential: only its name matters to the lookup
+    pass
+
+
+Sequentialish.__name__ = "Sequential"
+
+
+def test_a_lookup_of_a_missing_name_is_recorded():
+    ns = Namespace({"fn_model": 1}, {"MLP": {"kind": "class"}, "sub_model": {"kind": "model"}})
+    assert ns.get("fn_model") == 1 and ns.get("nothing") is None
+    assert ns.missing_used == set() and not ns.listed
+    assert ns.get("MLP") is None and "sub_model" not in ns
+    assert ns.missing_used == {"MLP", "sub_model"}
+    list(ns.items())
+    assert ns.listed
+
+
+def test_an_instance_lookup_needs_a_missing_name_only_if_it_was_of_that_class():
+    missing = {"sub_model": {"kind": "model", "bases": ["MLP", "Model", "Layer", "object"]},
+               "seq": {"kind": "model", "bases": ["MySeq", "Sequential", "Model", "object"]}}
+    ns = Namespace({}, missing)
+    assert ns.instance("sub_model", Sequentialish) is None and ns.missing_used == set()
+    assert ns.instance("seq", Sequentialish) is None and ns.missing_used == {"seq"}
+
+
+# -- a real round trip: export in one process, measure in the clean one ---------------------
+
+EXPORTER = textwrap.dedent('''
+    import sys
+    sys.path.insert(0, {root!r})
+    import runpy
+    from grader.export import export
+    names = runpy.run_path({path!r}, run_name="submission")
+    names["__name__"] = "submission"
+    open({out!r}, "wb").write(export(names))
+''')
+
+
+def _export(tmp_path: Path, code: str) -> tuple[Path, bytes]:
+    path = tmp_path / "student.py"
+    path.write_text(textwrap.dedent(code))
+    out = tmp_path / "export.npz"
+    subprocess.run([sys.executable, "-c", EXPORTER.format(root=str(REPO_ROOT), path=str(path),
+                                                         out=str(out))],
+                   check=True, capture_output=True, timeout=300)
+    return path, out.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def verifier():
+    v = Verifier()
+    yield v
+    v.close()
+
+
+SIAMESE = '''
+    import keras
+    from keras import layers
+    left, right = keras.Input((784,), name="left"), keras.Input((784,), name="right")
+    d1, d2 = layers.Dense(256, activation="relu"), layers.Dense(64, activation="relu")
+    merged = layers.concatenate([d2(d1(left)), d2(d1(right))])
+    siamese = keras.Model([left, right], layers.Dense(1, activation="sigmoid")(merged))
+    d1.kernel.trainable = False  # one variable frozen: no config says so, the export must
+    demo = layers.Dense(3)       # a layer no model holds
+    demo.build((None, 2))
+
+
+    class Block(layers.Layer):
+        pass
+
+
+    def make_siamese():
+        return siamese
+'''
+
+
+def test_models_rebuilt_clean_measure_as_the_childs_did(tmp_path, verifier):
+    path, blob = _export(tmp_path, SIAMESE)
+    source = load_submission(path).to_dict()
+    clean = verifier.measure(source, 7, ["siamese"], blob, timeout_s=120)
+    assert clean.error == "" and "siamese" not in clean.incomplete
+    model = clean.exercises["siamese"]["model"]
+    assert model["params"] == 217_537  # 784×256+256 + 256×64+64 + 128×1+1
+    assert model["n_trainable"] == 5  # the frozen kernel came across
+    assert clean.exercises["siamese"]["forward"]["shape"] == [16, 1]
+
+
+def test_a_damaged_export_is_named_not_measured(tmp_path, verifier):
+    path = tmp_path / "student.py"
+    path.write_text("x = 1\n")
+    source = load_submission(path).to_dict()
+    damaged = verifier.measure(source, 7, None, b"PK\x03\x04 not an npz", timeout_s=120)
+    assert damaged.unreadable and damaged.error
+    empty = verifier.measure(source, 7, None, b"", timeout_s=120)
+    assert empty.unreadable and "without the description" in empty.unreadable
+    # the server survived both
+    path2, blob = _export(tmp_path, SIAMESE)
+    assert verifier.measure(load_submission(path2).to_dict(), 7, ["siamese"], blob,
+                            timeout_s=120).error == ""
