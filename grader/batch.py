@@ -559,25 +559,40 @@ class BatchRun:
                             MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"),
                             TimeRemainingColumn(), console=self.console,
                             disable=self.args.quiet, transient=False)
+        # Two stages: `jobs` workers run the submissions; one thread finishes each (the clean
+        # process's measurement, then the checks), so a worker starts its next submission
+        # while the last one is measured again.
         pool = ThreadPoolExecutor(max_workers=self.args.jobs, thread_name_prefix="grade")
-        futures: dict[Future, tuple[Submission, str]] = {
-            pool.submit(self._grade_one, sub): (sub, digest) for sub, digest in todo}
-        pending = set(futures)
+        finisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="finish")
+        runs: dict[Future, tuple[Submission, str]] = {
+            pool.submit(self._run_one, sub): (sub, digest) for sub, digest in todo}
+        finishes: dict[Future, tuple[Submission, str]] = {}
+        pending = set(runs)
         cancelled = False
         with progress:
             task = progress.add_task("grading", total=len(todo))
             while pending and not stop.abandon:
                 done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    if not fut.cancelled():
-                        self._record(fut, *futures[fut], progress)
+                    if fut.cancelled():
+                        continue
+                    if fut in runs:
+                        sub, digest = runs[fut]
+                        later = finisher.submit(self._finish_one, sub, fut)
+                        finishes[later] = (sub, digest)
+                        pending.add(later)
+                    else:
+                        self._record(fut, *finishes[fut], progress)
                         progress.advance(task)
                 if self.write_failed:
                     stop.requested = True
                 if stop.requested and not cancelled:
                     cancelled = True
+                    # runs not started are dropped; a run under way, and the finishing of one
+                    # that ran, complete: nothing graded is lost
                     for fut in pending:
-                        fut.cancel()
+                        if fut in runs:
+                            fut.cancel()
                     pending = {f for f in pending if not f.cancelled()}
                     progress.update(task, description="stopping")
                     if pending and not stop.abandon:
@@ -585,13 +600,18 @@ class BatchRun:
                             f"Stopping: waiting for the {len(pending)} grading(s) under way "
                             f"(at most {self.args.limits_.timeout_s:g} s); Ctrl-C again to stop at once.")
         pool.shutdown(wait=not stop.abandon, cancel_futures=True)
+        finisher.shutdown(wait=not stop.abandon, cancel_futures=True)
 
-    def _grade_one(self, sub: Submission):
-        """In a worker thread: grade (a child process of its own). The report is rendered by the
-        main thread, so the worker starts the next submission at once."""
+    def _run_one(self, sub: Submission):
+        """In a worker thread: run the submission (a child process of its own)."""
+        return self.grader.run(sub.path, only=self.only)
+
+    def _finish_one(self, sub: Submission, ran: Future):
+        """In the finishing thread: the clean measurement and the checks. The report is
+        rendered by the main thread."""
         tb = ""
         try:
-            result = self.grader.grade(sub.path, only=self.only)
+            result = self.grader.finish(ran.result())
             if self.rubric is not None:
                 from grader.rubric import apply_rubric
                 result = apply_rubric(result, self.rubric)

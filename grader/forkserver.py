@@ -118,6 +118,10 @@ class ForkServerRunner:
         except OSError:
             return ""
 
+    def launch_verifier(self, env: dict[str, str]):
+        """The clean process of grader.verification, forked from this warm server."""
+        return launch_verifier_via(self, env)
+
     # -- one run ----------------------------------------------------------------------------
     def run(self, source: Source, exercises: list[str] | None, limits: Limits) -> RunOutcome:
         self.start()
@@ -169,6 +173,31 @@ class ForkServerRunner:
         finally:
             conn.close()
             job.remove()
+
+
+def launch_verifier_via(runner: "ForkServerRunner", env: dict[str, str]):
+    """Fork the clean process from the warm server. Returns (pid, request fd to write, reply fd
+    to read, the connection that reports its exit)."""
+    runner.start()
+    req_r, req_w = os.pipe()
+    rep_r, rep_w = os.pipe()
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(runner._sock)
+        socket.send_fds(conn, [json.dumps({"role": "verifier", "env": env}).encode()],
+                        [req_r, rep_w])
+        pid = int(_LineReader(conn).readline(30.0) or b"0")
+        if pid <= 0:
+            raise RuntimeError("the fork server did not start the clean process")
+    except BaseException:
+        for fd in (req_w, rep_r):
+            _close(fd)
+        conn.close()
+        raise
+    finally:
+        _close(req_r)
+        _close(rep_w)
+    return pid, req_w, rep_r, conn
 
 
 class _LineReader:
@@ -319,7 +348,10 @@ def _start_child(conn: socket.socket, server: socket.socket, children: dict,
             conn.close()
             for other in children.values():
                 other.close()
-            _become_submission_process(request, fds)
+            if request.get("role") == "verifier":
+                _become_verifier(request, fds)
+            else:
+                _become_submission_process(request, fds)
         except BaseException:  # noqa: BLE001
             import traceback
             traceback.print_exc()
@@ -361,6 +393,26 @@ def _become_submission_process(request: dict, fds: list[int]) -> None:
     sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace")
     sys.stderr = os.fdopen(2, "w", buffering=1, encoding="utf-8", errors="replace")
     run_request(request["request"], result_fd)
+
+
+def _become_verifier(request: dict, fds: list[int]) -> None:
+    """The clean process (grader.verifier), forked warm: it shares the server's imports, and
+    runs no student code. It may run TensorFlow ops: it never forks."""
+    from grader.verifier import serve as serve_verifier
+
+    os.setsid()
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)
+    for sig in (signal.SIGCHLD, signal.SIGPIPE, signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    import tempfile
+    tempfile.tempdir = None
+    os.chdir(request["env"]["TMPDIR"])
+    serve_verifier(*fds)
 
 
 def _reap(children: dict[int, socket.socket]) -> None:

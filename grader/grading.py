@@ -6,6 +6,7 @@ process never sees them. Renderers take the Result from here and never look at a
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,19 @@ from grader.verification import (CleanMeasurement, Verifier, reported_reason,
                                  wants_verification)
 
 
+@dataclass
+class Ran:
+    """A submission between Grader.run and Grader.finish: its run's outcome, or the result it
+    already has (unreadable, a syntax error: nothing to run)."""
+
+    path: str | Path
+    only: list[str] | None
+    start: float
+    source: Any = None
+    outcome: RunOutcome | None = None
+    result: Result | None = None
+
+
 class Grader:
     def __init__(self, runner: Runner | None = None, limits: Limits | None = None,
                  exercises: dict[str, Exercise] | None = None,
@@ -29,46 +43,69 @@ class Grader:
         self.runner = runner or SubprocessRunner()
         # The clean process that measures the exported models again (grader.verification);
         # started only when a real run needs it.
-        self.verifier = verifier or Verifier()
+        self.verifier = verifier or Verifier(launcher=getattr(self.runner, "launch_verifier",
+                                                              None))
         self.limits = limits or Limits()
         self.exercises = exercises if exercises is not None else load_exercises()
         self.mistakes = catalogue(self.exercises.values())
 
     # -- the pipeline ---------------------------------------------------------------------
     def grade(self, path: str | Path, only: list[str] | None = None) -> Result:
+        return self.finish(self.run(path, only))
+
+    def run(self, path: str | Path, only: list[str] | None = None) -> "Ran":
+        """The first half: load the submission and run it in its sandbox. A batch runs these in
+        its workers, and finishes each in a thread of its own, so a worker starts its next
+        submission while the clean process measures the last one."""
         start = time.monotonic()
-        result = self._grade(str(path), only)
-        result.submission = display_path(path)  # text for every report; files keep the path
-        result.duration_s = time.monotonic() - start
+        ran = Ran(path, only, start)
+        try:
+            source = load_submission(str(path))
+        except UnreadableSubmission as exc:
+            ran.result = self._error(str(path), only, failed(
+                "submission", "unreadable_submission", detail=str(exc)))
+            return ran
+        except OSError as exc:
+            ran.result = self._error(str(path), only, failed(
+                "submission", "unreadable_submission",
+                detail=f"could not read the file: {exc.strerror}"))
+            return ran
+        syntax = find_syntax_error(source)
+        if syntax is not None:
+            f = failed("submission", "syntax_error", message=syntax.message, where=syntax.where,
+                       code=syntax.text, line=syntax.line, cell=syntax.cell)
+            f.location = syntax.where
+            ran.result = self._error(str(path), only, f, notes=source.notes)
+            return ran
+        self.verifier.spawn()  # its start overlaps the submission's run
+        ran.source, ran.outcome = source, self.runner.run(source, only, self.limits)
+        return ran
+
+    def finish(self, ran: "Ran") -> Result:
+        """The second half: the clean measurement, then evidence → findings → score."""
+        result = ran.result
+        if result is None:
+            source, outcome, only = ran.source, ran.outcome, ran.only
+            clean = None
+            if wants_verification(outcome):
+                # What the child found attempted: an exercise it did not is not graded, so
+                # there is nothing to hold its report to.
+                reported = (outcome.evidence or {}).get("exercises")
+                attempted = sorted(k for k, v in reported.items() if isinstance(v, dict)
+                                   and v.get("attempted")) if isinstance(reported, dict) else []
+                clean = self.verifier.measure(source.to_dict(), outcome.seed or 0,
+                                              [e for e in attempted if not only or e in only],
+                                              outcome.export, self.limits.timeout_s)
+            result = self.assemble(str(ran.path), outcome, only, source_notes=source.notes,
+                                   clean=clean)
+        result.submission = display_path(ran.path)  # text for every report; files keep the path
+        result.duration_s = time.monotonic() - ran.start
         result.grader_version = __version__
         return result
 
     def failure(self, path: str | Path, detail: str, only: list[str] | None = None,
                 duration_s: float = 0.0) -> Result:
         return grader_failure(self.exercises, path, detail, only, duration_s)
-
-    def _grade(self, path: str, only: list[str] | None) -> Result:
-        try:
-            source = load_submission(path)
-        except UnreadableSubmission as exc:
-            return self._error(path, only, failed("submission", "unreadable_submission",
-                                                  detail=str(exc)))
-        except OSError as exc:
-            return self._error(path, only, failed("submission", "unreadable_submission",
-                                                  detail=f"could not read the file: {exc.strerror}"))
-        syntax = find_syntax_error(source)
-        if syntax is not None:
-            f = failed("submission", "syntax_error", message=syntax.message, where=syntax.where,
-                       code=syntax.text, line=syntax.line, cell=syntax.cell)
-            f.location = syntax.where
-            return self._error(path, only, f, notes=source.notes)
-        self.verifier.spawn()  # its import overlaps the submission's run
-        outcome = self.runner.run(source, only, self.limits)
-        clean = None
-        if wants_verification(outcome):
-            clean = self.verifier.measure(source.to_dict(), outcome.seed or 0, only,
-                                          outcome.export, self.limits.timeout_s)
-        return self.assemble(path, outcome, only, source_notes=source.notes, clean=clean)
 
     # -- evidence → findings → score ------------------------------------------------------
     def assemble(self, path: str, outcome: RunOutcome, only: list[str] | None,
@@ -82,6 +119,8 @@ class Grader:
             return self._error(path, only, self._run_problem(outcome), notes=notes, **base)
         notes += ev.get("notes", [])
         base["timings"] = _timings(ev)
+        if clean is not None and clean.verify_s:
+            base["timings"]["verify_s"] = round(clean.verify_s, 3)
         problems: list[Finding] = []
         if ev.get("problem"):
             p = ev["problem"]
@@ -301,7 +340,7 @@ def _timings(ev: dict[str, Any]) -> dict[str, Any]:
         return round(float(v), 3) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
     raw = ev.get("timings") if isinstance(ev.get("timings"), dict) else {}
-    out: dict[str, Any] = {k: v for k in ("sandbox_s", "run_s", "collect_s")
+    out: dict[str, Any] = {k: v for k in ("sandbox_s", "run_s", "export_s", "collect_s")
                            if (v := num(raw.get(k))) is not None}
     per = {ex: v for ex, e in ev.get("exercises", {}).items() if isinstance(e, dict)
            and e.get("attempted") and (v := num(e.get("collect_s"))) is not None}

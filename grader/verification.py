@@ -29,7 +29,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from grader.runner import RunOutcome, child_env, kill_group
 
@@ -51,48 +51,77 @@ class CleanMeasurement:
 
 
 class Verifier:
-    """A long-lived clean process (python -m grader.verifier), one request at a time. It is
-    started on first use, or early with spawn() so that its import overlaps other work, and
-    restarted after a failure."""
+    """A long-lived clean process (grader.verifier), one request at a time. It is started on
+    first use, or early with spawn() so that its start overlaps other work, and restarted after
+    a failure. With a `launcher` (the warm fork server's launch_verifier) it is forked warm;
+    else it is a fresh interpreter (`python -m grader.verifier`)."""
 
-    def __init__(self, python: str | None = None):
+    def __init__(self, python: str | None = None,
+                 launcher: Callable[[dict[str, str]], tuple] | None = None):
         self.python = python or sys.executable
-        self._proc: subprocess.Popen | None = None
+        self.launcher = launcher
+        self._pid: int | None = None
+        self._popen: subprocess.Popen | None = None
+        self._conn: Any = None  # the fork server's connection reporting the process's exit
         self._dir: str | None = None
         self._to: Any = None
         self._from: int | None = None
+        self._buffer = b""
         self._ready = False
         self._lock = threading.Lock()
+        self._atexit = False
         self.sandbox: dict[str, Any] = {}
 
     def spawn(self) -> None:
         with self._lock:
-            self._spawn()
+            try:
+                self._spawn()
+            except Exception:  # noqa: BLE001 - measure() tries again, and says so if it fails
+                self._stop()
+
+    def _alive(self) -> bool:
+        if self._pid is None:
+            return False
+        if self._popen is not None:
+            return self._popen.poll() is None
+        try:
+            os.kill(self._pid, 0)
+            return True
+        except OSError:
+            return False
 
     def _spawn(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
+        if self._alive():
             return
-        self._dir = tempfile.mkdtemp(prefix="grader-verifier-")
-        req_r, req_w = os.pipe()
-        rep_r, rep_w = os.pipe()
-        log = open(os.path.join(self._dir, "verifier.log"), "wb")
-        try:
-            self._proc = subprocess.Popen(
-                [self.python, "-m", "grader.verifier", str(req_r), str(rep_w)],
-                pass_fds=(req_r, rep_w), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                env=child_env(self._dir), cwd=self._dir, start_new_session=True)
-        finally:
-            log.close()
-            os.close(req_r)
-            os.close(rep_w)
-        if not getattr(self, "_atexit", False):
+        self._stop()
+        if not self._atexit:
             import atexit
             atexit.register(self.close)
             self._atexit = True
+        self._dir = tempfile.mkdtemp(prefix="grader-verifier-")
+        self._buffer, self._ready = b"", False
+        if self.launcher is not None:
+            self._pid, req_w, self._from, self._conn = self.launcher(child_env(self._dir))
+            self._to = os.fdopen(req_w, "wb", buffering=0)
+            return
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        try:
+            self._popen = subprocess.Popen(
+                [self.python, "-m", "grader.verifier", str(req_r), str(rep_w)],
+                pass_fds=(req_r, rep_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, env=child_env(self._dir), cwd=self._dir,
+                start_new_session=True)
+        except OSError:
+            for fd in (req_w, rep_r):
+                os.close(fd)
+            raise
+        finally:
+            os.close(req_r)
+            os.close(rep_w)
+        self._pid = self._popen.pid
         self._to = os.fdopen(req_w, "wb", buffering=0)
         self._from = rep_r
-        self._buffer = b""
-        self._ready = False
 
     def _readline(self, deadline: float) -> bytes | None:
         while b"\n" not in self._buffer:
@@ -145,7 +174,8 @@ class Verifier:
                                 verify_s=float(reply.get("verify_s", 0.0)))
 
     def _stop(self) -> None:
-        proc, self._proc = self._proc, None
+        pid, popen, conn = self._pid, self._popen, self._conn
+        self._pid, self._popen, self._conn = None, None, None
         for closer in (lambda: self._to and self._to.close(),
                        lambda: self._from is not None and os.close(self._from)):
             try:
@@ -153,15 +183,33 @@ class Verifier:
             except OSError:
                 pass
         self._to, self._from, self._ready = None, None, False
-        if proc is not None:
+        if pid is not None:
+            exited = False
+            if popen is not None:
+                try:  # its requests pipe closed: it exits on its own
+                    popen.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    pass
+            elif conn is not None:
+                # the fork server reaps it and says so; after that the pid may be anyone's
+                from grader.forkserver import _LineReader
+                try:
+                    exited = (_LineReader(conn).readline(2.0) or b"").startswith(b"exit")
+                except OSError:
+                    pass
+            if not exited:
+                kill_group(pid)
+            if popen is not None:
+                try:
+                    popen.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
+            from grader.sandbox import release_cgroup
+            release_cgroup(pid)
+        if conn is not None:
             try:
-                proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                pass
-            kill_group(proc.pid)
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
+                conn.close()
+            except OSError:
                 pass
         folder, self._dir = self._dir, None
         if folder:

@@ -15,7 +15,7 @@ from grader.grading import Grader
 from grader.runner import REPO_ROOT, RunOutcome
 from grader.submission import load_submission
 from grader.verification import CleanMeasurement, Verifier, reported_reason
-from grader.verifier import Namespace
+from grader.verifier import Namespace, NeedsStudentCode
 
 EXERCISES = load_exercises()
 
@@ -82,11 +82,17 @@ class Sequentialish:  # stands for keras.Sequential: only its name matters to th
 Sequentialish.__name__ = "Sequential"
 
 
-def test_a_lookup_of_a_missing_name_is_recorded():
+def test_a_lookup_of_a_missing_name_stops_the_measurement_and_is_recorded():
     ns = Namespace({"fn_model": 1}, {"MLP": {"kind": "class"}, "sub_model": {"kind": "model"}})
     assert ns.get("fn_model") == 1 and ns.get("nothing") is None
     assert ns.missing_used == set() and not ns.listed
-    assert ns.get("MLP") is None and "sub_model" not in ns
+    with pytest.raises(NeedsStudentCode):
+        ns.get("MLP")
+    with pytest.raises(NeedsStudentCode):  # not swallowed by a collector's `except Exception`
+        try:
+            "sub_model" in ns
+        except Exception:  # noqa: BLE001
+            pass
     assert ns.missing_used == {"MLP", "sub_model"}
     list(ns.items())
     assert ns.listed
@@ -97,7 +103,9 @@ def test_an_instance_lookup_needs_a_missing_name_only_if_it_was_of_that_class():
                "seq": {"kind": "model", "bases": ["MySeq", "Sequential", "Model", "object"]}}
     ns = Namespace({}, missing)
     assert ns.instance("sub_model", Sequentialish) is None and ns.missing_used == set()
-    assert ns.instance("seq", Sequentialish) is None and ns.missing_used == {"seq"}
+    with pytest.raises(NeedsStudentCode):
+        ns.instance("seq", Sequentialish)
+    assert ns.missing_used == {"seq"}
 
 
 # -- a real round trip: export in one process, measure in the clean one ---------------------
@@ -174,3 +182,24 @@ def test_a_damaged_export_is_named_not_measured(tmp_path, verifier):
     path2, blob = _export(tmp_path, SIAMESE)
     assert verifier.measure(load_submission(path2).to_dict(), 7, ["siamese"], blob,
                             timeout_s=120).error == ""
+
+
+def test_the_pool_forks_the_clean_process_warm_and_a_batch_grades_through_it(runner, tmp_path):
+    """With the warm fork server, the clean process is its child (no second TensorFlow
+    import); a correct file is measured clean and passes, a duplicated encoder fails clean."""
+    if not hasattr(runner, "launch_verifier"):
+        pytest.skip("no fork server here (fork is unsafe on this platform)")
+    g = Grader(runner=runner, exercises={"siamese": EXERCISES["siamese"]})
+    try:
+        zoo = Path(__file__).parent / "zoo"
+        good = g.grade(zoo / "correct" / "siamese_lesson.py")
+        assert good.verdict.value == "pass" and good.exercises[0].verification == "clean"
+        assert good.timings.get("verify_s", 0) > 0
+        assert g.verifier.launcher is not None and g.verifier._popen is None
+        server = runner._proc.pid
+        assert int(Path(f"/proc/{g.verifier._pid}/stat").read_text().split(") ")[1].split()[1]) \
+            == server
+        bad = g.grade(zoo / "siamese" / "duplicated_encoder.py")
+        assert bad.mistakes == ["duplicated_encoder"] and bad.exercises[0].verification == "clean"
+    finally:
+        g.verifier.close()
