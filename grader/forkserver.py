@@ -366,15 +366,11 @@ def _start_child(conn: socket.socket, server: socket.socket, children: dict,
     children[pid] = conn
 
 
-def _become_submission_process(request: dict, fds: list[int]) -> None:
-    import random
-
-    import numpy as np
-
-    from grader.child import run_request
-
-    os.setsid()  # its own process group, killed as a whole by the runner
-    out_fd, result_fd = fds
+def _leave_the_server(request: dict, out_fd: int) -> None:
+    """What a forked child undoes of the server: its own process group (killed as a whole by
+    the runner), stdout and stderr on `out_fd`, default signal handlers, the environment the
+    request gives."""
+    os.setsid()
     os.dup2(out_fd, 1)
     os.dup2(out_fd, 2)
     os.close(out_fd)
@@ -387,6 +383,17 @@ def _become_submission_process(request: dict, fds: list[int]) -> None:
     # work dir). Else model.save("m.keras") fails with PermissionError in a child of the pool.
     import tempfile
     tempfile.tempdir = None
+
+
+def _become_submission_process(request: dict, fds: list[int]) -> None:
+    import random
+
+    import numpy as np
+
+    from grader.child import run_request
+
+    out_fd, result_fd = fds
+    _leave_the_server(request, out_fd)
     # fork copies the server's random state: every submission gets its own
     random.seed()
     np.random.seed(int.from_bytes(os.urandom(4), "little"))
@@ -400,17 +407,7 @@ def _become_verifier(request: dict, fds: list[int]) -> None:
     runs no student code. It may run TensorFlow ops: it never forks."""
     from grader.verifier import serve as serve_verifier
 
-    os.setsid()
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 1)
-    os.dup2(null, 2)
-    os.close(null)
-    for sig in (signal.SIGCHLD, signal.SIGPIPE, signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, signal.SIG_DFL)
-    os.environ.clear()
-    os.environ.update(request["env"])
-    import tempfile
-    tempfile.tempdir = None
+    _leave_the_server(request, os.open(os.devnull, os.O_WRONLY))
     os.chdir(request["env"]["TMPDIR"])
     serve_verifier(*fds)
 

@@ -164,9 +164,10 @@ class Verifier:
                 self._stop()
                 return CleanMeasurement(error=f"the clean process failed ({exc})")
         if isinstance(reply, dict) and reply.get("unreadable"):
+            why = reply["unreadable"]
             return CleanMeasurement(error="the description of the models was unreadable",
                                     unreadable="the description of the models beside the "
-                                               f"result is not the grader's ({reply['unreadable']})")
+                                               f"result is not the grader's ({why})")
         if not isinstance(reply, dict) or reply.get("error"):
             return CleanMeasurement(error=str(reply.get("error") if isinstance(reply, dict)
                                               else "unreadable reply"))

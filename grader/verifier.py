@@ -105,6 +105,10 @@ class Namespace(dict):
         return super().__iter__()
 
 
+def _not_rebuilt(exc: BaseException) -> str:
+    return f"Keras could not rebuild it from its configuration ({type(exc).__name__})"
+
+
 class Unreadable(ValueError):
     """The export is not an .npz file with a manifest, as grader.export writes it."""
 
@@ -153,7 +157,7 @@ def rebuild(blob: bytes) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]
                 model.compile_from_config(entry["compile"])
             names[name] = model
         except Exception as exc:  # noqa: BLE001 - untrusted data: name it, never crash
-            failed[name] = f"{type(exc).__name__}: {str(exc)[:300]}"
+            failed[name] = _not_rebuilt(exc)
     for name, entry in manifest.get("standalone", {}).items():
         try:
             layer = keras.saving.deserialize_keras_object(entry["config"])
@@ -165,7 +169,7 @@ def rebuild(blob: bytes) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]
                   entry.get("trainable") or [])
             names[name] = layer
         except Exception as exc:  # noqa: BLE001
-            failed[name] = f"{type(exc).__name__}: {str(exc)[:300]}"
+            failed[name] = _not_rebuilt(exc)
     for name, target in manifest.get("aliases", {}).items():
         if target in names:
             names[name] = names[target]
@@ -198,7 +202,7 @@ def measure(request: dict[str, Any], blob: bytes) -> dict[str, Any]:
         raise RuntimeError(f"the grader could not describe the models: {manifest['error']}")
     missing = dict(manifest.get("missing", {}))
     for name, why in failed.items():
-        missing[name] = {"kind": "model", "why": f"could not be rebuilt ({why})"}
+        missing[name] = {"kind": "model", "why": why}
     source = request["source"]
     filenames = []
     for chunk in source["chunks"]:

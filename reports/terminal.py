@@ -82,6 +82,10 @@ def render_terminal(result: Result, console: Console, report_paths: list[str] = 
         console.print(Text("mistakes: " + ", ".join(result.mistakes), style="dim"))
     level = result.sandbox.get("level")
     if level:
-        console.print(Text(f"sandbox: {level}   time: {result.duration_s:.1f} s", style="dim"))
+        measured = [ex for ex in result.exercises if ex.verification]
+        clean = sum(ex.verification == "clean" for ex in measured)
+        checked = f"   measured clean: {clean} of {len(measured)}" if measured else ""
+        console.print(Text(f"sandbox: {level}{checked}   time: {result.duration_s:.1f} s",
+                           style="dim"))
     for path in report_paths:
         console.print(Text(f"report: {path}", style="bold"))

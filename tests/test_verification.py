@@ -203,3 +203,24 @@ def test_the_pool_forks_the_clean_process_warm_and_a_batch_grades_through_it(run
         assert bad.mistakes == ["duplicated_encoder"] and bad.exercises[0].verification == "clean"
     finally:
         g.verifier.close()
+
+
+def test_reports_say_what_each_exercise_rests_on():
+    from rich.console import Console
+
+    from reports.html import render_html
+    from reports.terminal import render_terminal
+
+    ev = {"exercises": {"siamese": {"attempted": False}}, "inventory": []}
+    result = Grader(runner=object(), exercises=EXERCISES).assemble(
+        "s.py", RunOutcome(ev, "", False, sandbox={"level": "strict"}), ["siamese"])
+    result.exercises[0].verification = "reported"
+    result.exercises[0].verification_why = "it needs `Encoder` (a class of your own)"
+    html = render_html(result)
+    assert "own process reported: it needs <code>Encoder</code> (a class of your own)" in html
+    assert "measured again by a clean process: 0 of 1 exercise" in html
+    console = Console(record=True, width=200)
+    render_terminal(result, console)
+    assert "measured clean: 0 of 1" in console.export_text()
+    result.exercises[0].verification = "clean"
+    assert "Measured again by a clean process that never ran your code." in render_html(result)
