@@ -41,20 +41,41 @@ class NeedsStudentCode(BaseException):
     """A collector asked for a name only the student's code can provide."""
 
 
+_LAZY = object()  # a name of the export not rebuilt yet
+
+
 class Namespace(dict):
     """The rebuilt names, recording every name a collector asked for that the submission had but
     the clean process does not (`missing_used`), and whether a collector went through all
     names (`listed`): a look-alike search may have wanted one of the missing models."""
 
-    def __init__(self, names: dict[str, Any], missing: dict[str, dict]):
+    def __init__(self, names: dict[str, Any], missing: dict[str, dict],
+                 rebuilt: "Rebuilt | None" = None):
         super().__init__(names)
         self.missing = missing
         self.missing_used: set[str] = set()
         self.listed = False
+        self.rebuilt = rebuilt
+        for name in (rebuilt.names if rebuilt is not None else ()):
+            dict.__setitem__(self, name, _LAZY)
 
     def _asked(self, key: Any) -> None:
         if isinstance(key, str) and key in self.missing:
             self._need(key)
+        if isinstance(key, str) and dict.get(self, key) is _LAZY:
+            try:
+                dict.__setitem__(self, key, self.rebuilt.get(key))
+            except NotRebuilt as exc:
+                dict.__delitem__(self, key)
+                self.missing[key] = {"kind": "model", "why": str(exc)}
+                self._need(key)
+
+    def _rebuild_all(self) -> None:
+        for key in [k for k, v in dict.items(self) if v is _LAZY]:
+            try:
+                self._asked(key)
+            except NeedsStudentCode:  # listed, not asked for: the listing's rule applies
+                self.missing_used.discard(key)
 
     def _need(self, key: str) -> None:
         self.missing_used.add(key)
@@ -71,13 +92,15 @@ class Namespace(dict):
         return super().get(key, default)
 
     def __contains__(self, key) -> bool:
-        self._asked(key)
-        return super().__contains__(key)
+        if isinstance(key, str) and key in self.missing:
+            self._need(key)
+        return super().__contains__(key)  # a name to rebuild is there, rebuilt or not yet
 
     def instance(self, key: str, cls: type) -> Any:
         """namespace[key] if it is a `cls`, else None (exercises._lesson_models.instance_named):
         a name the clean process lacks is needed only if the submission bound a `cls` to it."""
         if dict.__contains__(self, key):
+            self._asked(key)
             obj = dict.__getitem__(self, key)
             return obj if isinstance(obj, cls) else None
         entry = self.missing.get(key)
@@ -90,6 +113,7 @@ class Namespace(dict):
 
     def items(self):
         self._list()
+        self._rebuild_all()
         return super().items()
 
     def keys(self):
@@ -98,6 +122,7 @@ class Namespace(dict):
 
     def values(self):
         self._list()
+        self._rebuild_all()
         return super().values()
 
     def __iter__(self):
@@ -126,14 +151,12 @@ def _load(obj, weights: list, flags: list) -> None:
             variable.trainable = bool(flag)
 
 
-def rebuild(blob: bytes) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
-    """(names → rebuilt objects, the manifest, names → why it could not be rebuilt)."""
-    import keras
+def read_export(blob: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the manifest, the arrays) of an export; Unreadable if it is not what grader.export
+    writes."""
     import numpy as np
 
     from grader.export import MANIFEST_KEY
-    from grader.introspect import _all_layers
-
     try:
         with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
             manifest = json.loads(npz[MANIFEST_KEY].tobytes().decode())
@@ -142,45 +165,79 @@ def rebuild(blob: bytes) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]
             raise ValueError("the manifest is not an object")
     except Exception as exc:  # noqa: BLE001 - not what grader.export writes
         raise Unreadable(f"{type(exc).__name__}: {str(exc)[:200]}") from None
-    names: dict[str, Any] = {}
-    failed: dict[str, str] = {}
-    for name, entry in manifest.get("models", {}).items():
-        try:
-            with keras.saving.custom_object_scope({}):
-                model = keras.models.model_from_json(entry["config"])
-            if not isinstance(model, keras.Model):
-                raise TypeError("not a model")
-            i = int(entry["index"])
-            _load(model, [arrays[f"m{i}_w{j}"] for j in range(int(entry["n_weights"]))],
-                  entry.get("trainable") or [])
-            if entry.get("compile"):
-                model.compile_from_config(entry["compile"])
-            names[name] = model
-        except Exception as exc:  # noqa: BLE001 - untrusted data: name it, never crash
-            failed[name] = _not_rebuilt(exc)
-    for name, entry in manifest.get("standalone", {}).items():
-        try:
+    return manifest, arrays
+
+
+class NotRebuilt(Exception):
+    """A name of the export that Keras could not rebuild; the message says why."""
+
+
+class Rebuilt:
+    """The export's names, each rebuilt the first time a collector asks for it (rebuilding is
+    most of the clean process's time, ~0.07 s a model, and an exercise that stops at a name
+    it lacks never needs the rest). Names bound to one object, and a layer of a model, stay
+    the very same object."""
+
+    def __init__(self, manifest: dict[str, Any], arrays: dict[str, Any]):
+        self.manifest, self.arrays = manifest, arrays
+        self._done: dict[str, Any] = {}
+        self._failed: dict[str, str] = {}
+        groups = ("models", "standalone", "aliases", "layers")
+        self.names = [n for g in groups for n in (manifest.get(g) or {})]
+
+    def get(self, name: str) -> Any:
+        if name in self._failed:
+            raise NotRebuilt(self._failed[name])
+        if name not in self._done:
+            try:
+                self._done[name] = self._make(name)
+            except NotRebuilt as exc:
+                self._failed[name] = str(exc)
+                raise
+            except Exception as exc:  # noqa: BLE001 - untrusted data: name it, never crash
+                self._failed[name] = _not_rebuilt(exc)
+                raise NotRebuilt(self._failed[name]) from None
+        return self._done[name]
+
+    def _make(self, name: str) -> Any:
+        import keras
+
+        from grader.introspect import _all_layers
+
+        m = self.manifest
+        if name in (m.get("aliases") or {}):
+            target = m["aliases"][name]
+            try:
+                return self.get(target)
+            except NotRebuilt:
+                raise NotRebuilt(f"an alias of `{target}`, which could not be rebuilt") from None
+        if name in (m.get("layers") or {}):
+            owner, index = m["layers"][name]
+            try:
+                return _all_layers(self.get(owner))[int(index)]
+            except NotRebuilt:
+                raise NotRebuilt(f"a layer of `{owner}`, which could not be rebuilt") from None
+        if name in (m.get("standalone") or {}):
+            entry = m["standalone"][name]
             layer = keras.saving.deserialize_keras_object(entry["config"])
             if not isinstance(layer, keras.layers.Layer):
                 raise TypeError("not a layer")
             if entry.get("build") and not layer.built:
                 layer.build_from_config(entry["build"])
-            _load(layer, [arrays[f"{entry['key']}_w{j}"] for j in range(int(entry["n_weights"]))],
-                  entry.get("trainable") or [])
-            names[name] = layer
-        except Exception as exc:  # noqa: BLE001
-            failed[name] = _not_rebuilt(exc)
-    for name, target in manifest.get("aliases", {}).items():
-        if target in names:
-            names[name] = names[target]
-        else:
-            failed[name] = f"an alias of `{target}`, which could not be rebuilt"
-    for name, (owner, index) in manifest.get("layers", {}).items():
-        try:
-            names[name] = _all_layers(names[owner])[int(index)]
-        except Exception:  # noqa: BLE001
-            failed[name] = f"a layer of `{owner}`, which could not be rebuilt"
-    return names, manifest, failed
+            _load(layer, self._weights(entry["key"], entry), entry.get("trainable") or [])
+            return layer
+        entry = m["models"][name]
+        with keras.saving.custom_object_scope({}):
+            model = keras.models.model_from_json(entry["config"])
+        if not isinstance(model, keras.Model):
+            raise TypeError("not a model")
+        _load(model, self._weights(f"m{int(entry['index'])}", entry), entry.get("trainable") or [])
+        if entry.get("compile"):
+            model.compile_from_config(entry["compile"])
+        return model
+
+    def _weights(self, key: str, entry: dict) -> list:
+        return [self.arrays[f"{key}_w{j}"] for j in range(int(entry["n_weights"]))]
 
 
 def measure(request: dict[str, Any], blob: bytes) -> dict[str, Any]:
@@ -197,12 +254,11 @@ def measure(request: dict[str, Any], blob: bytes) -> dict[str, Any]:
     # models in its time.
     keras.backend.clear_session(free_memory=False)
     keras.config.set_dtype_policy("float32")
-    names, manifest, failed = rebuild(blob)
+    manifest, arrays = read_export(blob)
     if manifest.get("error"):
         raise RuntimeError(f"the grader could not describe the models: {manifest['error']}")
+    rebuilt = Rebuilt(manifest, arrays)
     missing = dict(manifest.get("missing", {}))
-    for name, why in failed.items():
-        missing[name] = {"kind": "model", "why": why}
     source = request["source"]
     filenames = []
     for chunk in source["chunks"]:
@@ -210,13 +266,13 @@ def measure(request: dict[str, Any], blob: bytes) -> dict[str, Any]:
                                               chunk["code"].splitlines(True), chunk["filename"])
         filenames.append(chunk["filename"])
     keras.config.set_dtype_policy("float32")
-    out: dict[str, Any] = {"exercises": {}, "incomplete": {}, "failed": failed}
+    out: dict[str, Any] = {"exercises": {}, "incomplete": {}}
     try:
         for ex_id, exercise in load_exercises().items():
             wanted = request.get("exercises")
             if wanted is not None and ex_id not in wanted:
                 continue
-            namespace = Namespace(names, missing)
+            namespace = Namespace({}, missing, rebuilt)
             namespace["__name__"] = manifest.get("module_name") or "submission"
             namespace["__file__"] = os.path.join(CLEAN_DIR, os.path.basename(source["path"]))
             try:

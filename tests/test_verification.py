@@ -224,3 +224,30 @@ def test_reports_say_what_each_exercise_rests_on():
     assert "measured clean: 0 of 1" in console.export_text()
     result.exercises[0].verification = "clean"
     assert "Measured again by a clean process that never ran your code." in render_html(result)
+
+
+def test_names_are_rebuilt_when_first_asked_for_and_stay_one_object(monkeypatch):
+    from grader.verifier import NotRebuilt, Rebuilt
+    made = []
+
+    def make(self, name):
+        made.append(name)
+        if name == "broken":
+            raise ValueError("no such layer")
+        if name in self.manifest["aliases"]:
+            return self.get(self.manifest["aliases"][name])
+        return object()
+
+    monkeypatch.setattr(Rebuilt, "_make", make)
+    rebuilt = Rebuilt({"models": {"siamese": {}, "broken": {}}, "aliases": {"model": "siamese"}},
+                      {})
+    ns = Namespace({}, {}, rebuilt)
+    assert "broken" in ns and made == []  # present, not rebuilt by being looked for
+    assert ns.get("model") is ns["siamese"] and made == ["model", "siamese"]
+    with pytest.raises(NeedsStudentCode):
+        ns.get("broken")
+    assert "Keras could not rebuild it" in ns.missing["broken"]["why"]
+    with pytest.raises(NotRebuilt):
+        rebuilt.get("broken")
+    fresh = Namespace({}, {}, rebuilt)
+    assert [k for k, _ in fresh.items()] == ["siamese", "model"] and fresh.listed
