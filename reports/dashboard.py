@@ -58,8 +58,28 @@ def class_summary(records: Iterable[dict[str, Any]],
         "exercises": check_pass_rates(records),
         "slowest": sorted(rows, key=lambda row: -row["duration_s"])[:SLOWEST_SHOWN],
         "attention": attention(records, titles),
+        "measured": measured_clean(records),
         "rows": rows,
     }
+
+
+def measured_clean(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per exercise, how many gradings a clean process measured again and how many rest on the
+    submission's own process's report (grader.verification), with the most common reason."""
+    clean: Counter = Counter()
+    reported: Counter = Counter()
+    why: dict[str, Counter] = defaultdict(Counter)
+    for r in records:
+        for ex in r.get("exercises", []):
+            v = ex.get("verification") or {}
+            if v.get("measured") == "clean":
+                clean[ex["id"]] += 1
+            elif v.get("measured") == "reported":
+                reported[ex["id"]] += 1
+                why[ex["id"]][v.get("why") or ""] += 1
+    return [{"id": ex, "clean": clean[ex], "reported": reported[ex],
+             "why": why[ex].most_common(1)[0][0] if why[ex] else ""}
+            for ex in sorted(set(clean) | set(reported))]
 
 
 def _id(r: dict[str, Any]) -> str:

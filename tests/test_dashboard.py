@@ -134,3 +134,18 @@ def test_what_discovery_noticed_is_shown_escaped_under_needs_a_look():
     assert "The submissions folder (2 notes)" in page
     assert "sec/ holds 3 student folders" in page
     assert "&lt;b&gt;x&lt;/b&gt;.py (a FIFO)" in page and "<b>x</b>" not in page
+
+
+def test_the_page_says_how_many_gradings_a_clean_process_measured_again():
+    recs = [record(s, [("encoder_shared", "pass")]) for s in ("ana", "ben", "cy")]
+    recs[0]["exercises"][0]["verification"] = {"measured": "clean"}
+    recs[1]["exercises"][0]["verification"] = {"measured": "clean"}
+    recs[2]["exercises"][0]["verification"] = {"measured": "reported",
+                                               "why": "it needs `Encoder` (a class of your own)"}
+    assert class_summary(recs)["measured"] == [
+        {"id": "siamese", "clean": 2, "reported": 1,
+         "why": "it needs `Encoder` (a class of your own)"}]
+    page = render_dashboard(recs, title="t")
+    assert "<code>siamese</code> 2 of 3 (the rest from the submission" in page
+    assert "it needs <code>Encoder</code>" in page
+    assert 'id="measured"' not in render_dashboard([record("dan", [("x", "pass")])], title="t")
