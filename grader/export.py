@@ -25,6 +25,10 @@ from typing import Any
 # the submission: a Lambda carries a Python function (refused by Keras' safe mode).
 UNSAFE_CLASSES = ("Lambda",)
 MANIFEST_KEY = "manifest"
+# Weights copied in all: the result channel carries 64 MiB (grader.runner.ResultReader), and the
+# lesson's models hold under 1 MB each (218,058 float32 parameters: 872 KB). A larger model is
+# listed as missing, and its exercise graded as the child reported it.
+BUDGET_BYTES = 32 * 2**20
 
 
 def _is_keras_class(cls: type) -> bool:
@@ -67,7 +71,7 @@ def unportable_reason_layer(layer) -> str | None:
     return None
 
 
-def _standalone(layer, name: str, manifest: dict, arrays: dict) -> bool:
+def _standalone(layer, name: str, manifest: dict, arrays: dict, budget: dict) -> bool:
     """A top-level Keras layer that no exported model holds (the lesson's own demo
     `dense = layers.Dense(256)`), written on its own: configuration, build shape, weights."""
     import numpy as np
@@ -82,6 +86,10 @@ def _standalone(layer, name: str, manifest: dict, arrays: dict) -> bool:
         json.dumps([config, build])
     except Exception:  # noqa: BLE001
         return False
+    size = sum(w.nbytes for w in weights)
+    if size > budget["left"]:
+        return False
+    budget["left"] -= size
     key = f"layer_{len(manifest['standalone'])}"
     for j, w in enumerate(weights):
         arrays[f"{key}_w{j}"] = w
@@ -151,6 +159,7 @@ def _export(namespace: dict, global_policy: str) -> bytes:
     arrays: dict[str, np.ndarray] = {}
     exported: list[tuple[str, Any]] = []
     by_id: dict[int, str] = {}
+    budget = {"left": BUDGET_BYTES}
     for name, obj in list(namespace.items()):
         if name.startswith("__") or not is_model(obj):
             continue
@@ -168,9 +177,14 @@ def _export(namespace: dict, global_policy: str) -> bytes:
                 json.dumps(compile_config)
             except Exception as exc:  # noqa: BLE001 - Keras could not write it: not portable
                 why = f"Keras could not write it ({type(exc).__name__})"
+        size = sum(w.nbytes for w in weights) if why is None else 0
+        if why is None and size > budget["left"]:
+            why = (f"too large for the grader to copy ({size / 2**20:.0f} MB of weights; "
+                   f"{BUDGET_BYTES // 2**20} MB in all)")
         if why is not None:
             manifest["missing"][name] = {"kind": "model", "why": why, "bases": _bases(obj)}
             continue
+        budget["left"] -= size
         index = len(exported)
         for j, w in enumerate(weights):
             arrays[f"m{index}_w{j}"] = w
@@ -187,7 +201,7 @@ def _export(namespace: dict, global_policy: str) -> bytes:
         path = _layer_path(obj, exported) if kind == "layer" else None
         if path is not None:
             manifest["layers"][name] = path
-        elif kind == "layer" and _standalone(obj, name, manifest, arrays):
+        elif kind == "layer" and _standalone(obj, name, manifest, arrays, budget):
             pass
         elif kind in ("data", "module"):
             # Collectors look for models, layers and the student's functions and classes;

@@ -93,9 +93,14 @@ class Grader:
                 reported = (outcome.evidence or {}).get("exercises")
                 attempted = sorted(k for k, v in reported.items() if isinstance(v, dict)
                                    and v.get("attempted")) if isinstance(reported, dict) else []
-                clean = self.verifier.measure(source.to_dict(), outcome.seed or 0,
-                                              [e for e in attempted if not only or e in only],
-                                              outcome.export, self.limits.timeout_s)
+                if outcome.export_cut:
+                    clean = CleanMeasurement(error="the description of the models was larger "
+                                                   "than the result channel carries")
+                else:
+                    clean = self.verifier.measure(
+                        source.to_dict(), outcome.seed or 0,
+                        [e for e in attempted if not only or e in only], outcome.export,
+                        self.limits.timeout_s)
             result = self.assemble(str(ran.path), outcome, only, source_notes=source.notes,
                                    clean=clean)
         result.submission = display_path(ran.path)  # text for every report; files keep the path

@@ -67,6 +67,7 @@ class RunOutcome:
     # Set by supervise(): a grader child ran, so its evidence must come with an export and is
     # measured again (hand-made outcomes in tests and fake runners have none).
     from_child: bool = False
+    export_cut: bool = False  # the result channel's cap cut the export short
 
 
 class Runner(Protocol):
@@ -160,6 +161,7 @@ class ResultReader(threading.Thread):
         super().__init__(daemon=True)
         self.stream = os.fdopen(fd, "rb", buffering=0)
         self.raw = b""
+        self.overflowed = False
 
     def run(self) -> None:
         with self.stream:
@@ -167,6 +169,7 @@ class ResultReader(threading.Thread):
             for chunk in iter(lambda: self.stream.read(1 << 20), b""):
                 total += len(chunk)
                 if total > self.MAX:
+                    self.overflowed = True
                     break
                 chunks.append(chunk)
             self.raw = b"".join(chunks)
@@ -223,7 +226,11 @@ def supervise(pid: int, out_fd: int, result_fd: int, wait: Callable[[float], int
                          duration_s=time.monotonic() - start, sandbox=dict(sandbox))
     outcome.sandbox.update(sandbox_info)
     if evidence is not None:
-        outcome.export, outcome.from_child = exported, True
+        outcome.from_child = True
+        # Cut at the channel's cap, the export is not the one the child wrote: it is left out
+        # (the exercises are then graded as reported), not read as damaged.
+        outcome.export = exported if not result.overflowed else b""
+        outcome.export_cut = result.overflowed
     if stragglers:
         outcome.sandbox["stragglers_killed"] = stragglers
     if forged:

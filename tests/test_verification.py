@@ -114,19 +114,21 @@ EXPORTER = textwrap.dedent('''
     import sys
     sys.path.insert(0, {root!r})
     import runpy
+    import grader.export
     from grader.export import export
+    grader.export.BUDGET_BYTES = {budget}
     names = runpy.run_path({path!r}, run_name="submission")
     names["__name__"] = "submission"
     open({out!r}, "wb").write(export(names))
 ''')
 
 
-def _export(tmp_path: Path, code: str) -> tuple[Path, bytes]:
+def _export(tmp_path: Path, code: str, budget: int = 32 * 2**20) -> tuple[Path, bytes]:
     path = tmp_path / "student.py"
     path.write_text(textwrap.dedent(code))
     out = tmp_path / "export.npz"
     subprocess.run([sys.executable, "-c", EXPORTER.format(root=str(REPO_ROOT), path=str(path),
-                                                         out=str(out))],
+                                                         out=str(out), budget=budget)],
                    check=True, capture_output=True, timeout=300)
     return path, out.read_bytes()
 
@@ -251,3 +253,12 @@ def test_names_are_rebuilt_when_first_asked_for_and_stay_one_object(monkeypatch)
         rebuilt.get("broken")
     fresh = Namespace({}, {}, rebuilt)
     assert [k for k, _ in fresh.items()] == ["siamese", "model"] and fresh.listed
+
+
+def test_a_model_too_large_to_copy_is_graded_as_reported_not_as_damaged(tmp_path, verifier):
+    path, blob = _export(tmp_path, SIAMESE, budget=100_000)  # the siamese holds 870 KB
+    clean = verifier.measure(load_submission(path).to_dict(), 7, ["siamese"], blob,
+                             timeout_s=120)
+    assert clean.error == "" and not clean.unreadable
+    why = reported_reason(clean, "siamese")
+    assert why and "`siamese` (too large for the grader to copy (1 MB of weights" in why
