@@ -1,7 +1,9 @@
 """Child side of verification: the student's models as data, for a process that never runs
 student code to measure again (grader.verifier).
 
-After collecting, the child writes one `.npz` file: a manifest (JSON) and every weight array.
+After the student's code has run, and before collection calls into anything the student made
+(a factory, a subclassed call()), the child writes one `.npz` file: a manifest (JSON) and every
+weight array.
 Each model at the top level of the submission that Keras alone can rebuild ("portable": a
 Functional or Sequential model made of Keras' own layers) goes in as its configuration, its
 weights, each variable's `trainable` flag and its compile configuration. A top-level layer that

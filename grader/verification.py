@@ -7,8 +7,10 @@ student code runs. Per exercise:
 
 * **measured clean** (`verification: "clean"`): the clean process rebuilt every object the
   exercise's collector asked for. A check passes only if it passes in both measurements: the
-  clean one cannot be forged, and the child's one sees what an export cannot carry. A check the
-  child reported passing that fails when measured clean is named `tampering`: the submission's
+  clean one is made on a real model, rebuilt from data, so a forger can change which model is
+  measured only by describing another model that exists (to pass, one that passes), never
+  what a measurement says; the child's one sees what an export cannot carry. A check the child
+  reported passing that fails when measured clean is named `tampering`: the submission's
   process reported a model other than the one it built.
 * **reported** (`verification: "reported"`): the collector needed something only the student's
   code can run (a model of the student's own class, a factory function, a Lambda layer), or no
