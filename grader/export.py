@@ -162,39 +162,52 @@ def _export(namespace: dict, global_policy: str) -> bytes:
     exported: list[tuple[str, Any]] = []
     by_id: dict[int, str] = {}
     budget = {"left": BUDGET_BYTES}
+    # Each model once (a second name for it is an alias), described first and copied after:
+    # the smallest first, so that a large model of the student's own experiments cannot use up
+    # the budget of the lesson's small ones.
+    first_name: dict[int, str] = {}
+    described: list[tuple[str, Any, str | None, dict]] = []
     for name, obj in list(namespace.items()):
         if name.startswith("__") or not is_model(obj):
             continue
-        if id(obj) in by_id:
-            manifest["aliases"][name] = by_id[id(obj)]
+        if id(obj) in first_name:
+            manifest["aliases"][name] = first_name[id(obj)]
             continue
-        why = unportable_reason(obj)
+        first_name[id(obj)] = name
+        why, data = unportable_reason(obj), {}
         if why is None:
             try:
-                config = obj.to_json()
-                weights = [np.asarray(w) for w in obj.get_weights()]
-                flags = [bool(v.trainable) for v in obj.weights]
-                compile_config = (obj.get_compile_config()
-                                  if getattr(obj, "compiled", False) else None)
-                json.dumps(compile_config)
+                data = {"config": obj.to_json(),
+                        "weights": [np.asarray(w) for w in obj.get_weights()],
+                        "trainable": [bool(v.trainable) for v in obj.weights],
+                        "compile": (obj.get_compile_config()
+                                    if getattr(obj, "compiled", False) else None)}
+                json.dumps(data["compile"])
             except Exception as exc:  # noqa: BLE001 - Keras could not write it: not portable
                 why = f"Keras could not write it ({type(exc).__name__})"
-        size = sum(w.nbytes for w in weights) if why is None else 0
-        if why is None and size > budget["left"]:
-            why = (f"too large for the grader to copy ({size / 2**20:.0f} MB of weights; "
+        described.append((name, obj, why, data))
+    size = {name: sum(w.nbytes for w in data.get("weights", [])) for name, _, _, data in described}
+    for name, obj, why, data in sorted(described, key=lambda d: size[d[0]]):
+        if why is None and size[name] > budget["left"]:
+            why = (f"too large for the grader to copy ({size[name] / 2**20:.0f} MB of weights; "
                    f"{BUDGET_BYTES // 2**20} MB in all)")
         if why is not None:
             manifest["missing"][name] = {"kind": "model", "why": why, "bases": _bases(obj)}
             continue
-        budget["left"] -= size
+        budget["left"] -= size[name]
         index = len(exported)
-        for j, w in enumerate(weights):
+        for j, w in enumerate(data["weights"]):
             arrays[f"m{index}_w{j}"] = w
-        manifest["models"][name] = {"index": index, "config": config, "n_weights": len(weights),
-                                    "trainable": flags, "compile": compile_config,
+        manifest["models"][name] = {"index": index, "config": data["config"],
+                                    "n_weights": len(data["weights"]),
+                                    "trainable": data["trainable"], "compile": data["compile"],
                                     "built": bool(obj.built)}
         by_id[id(obj)] = name
         exported.append((name, obj))
+    for name, target in list(manifest["aliases"].items()):
+        if target in manifest["missing"]:  # the same object, not copied: missing as well
+            manifest["missing"][name] = manifest["missing"][target]
+            del manifest["aliases"][name]
     for name, obj in list(namespace.items()):
         if name.startswith("__") or name in manifest["models"] or name in manifest["aliases"] \
                 or name in manifest["missing"]:

@@ -262,3 +262,31 @@ def test_a_model_too_large_to_copy_is_graded_as_reported_not_as_damaged(tmp_path
     assert clean.error == "" and not clean.unreadable
     why = reported_reason(clean, "siamese")
     assert why and "`siamese` (too large for the grader to copy (1 MB of weights" in why
+
+
+def test_the_budget_goes_to_the_smallest_models_first(tmp_path, verifier):
+    """A large model of the student's own experiments, defined first, does not use up the
+    budget of the lesson's small one."""
+    wide = '''
+    import keras
+    from keras import layers
+    wide = keras.Sequential([keras.Input((784,)), layers.Dense(2000), layers.Dense(10)])
+    '''
+    path, blob = _export(tmp_path, textwrap.dedent(wide) + textwrap.dedent(SIAMESE),
+                         budget=7_000_000)  # the siamese: 870 KB; `wide`: 6.3 MB; not both
+    clean = verifier.measure(load_submission(path).to_dict(), 7, ["siamese"], blob,
+                             timeout_s=120)
+    assert clean.error == "" and reported_reason(clean, "siamese") is None
+
+
+def test_a_model_compiled_with_a_loss_of_its_own_is_reported_and_says_so(tmp_path, verifier):
+    code = textwrap.dedent(SIAMESE) + textwrap.dedent('''
+    def my_bce(y_true, y_pred):
+        return keras.ops.mean(keras.losses.binary_crossentropy(y_true, y_pred))
+    siamese.compile(optimizer="adam", loss=my_bce)
+    ''')
+    path, blob = _export(tmp_path, code)
+    clean = verifier.measure(load_submission(path).to_dict(), 7, ["siamese"], blob,
+                             timeout_s=120)
+    assert "compiled with a loss, metric or optimizer of your own" in \
+        reported_reason(clean, "siamese")
