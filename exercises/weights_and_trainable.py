@@ -222,6 +222,26 @@ def _target(namespace: dict, expr: str, order: int) -> tuple[Any, list[str] | No
     return target, models or None
 
 
+def _of_another_section(namespace: dict, model) -> bool:
+    """`model` is bound to a name the lesson gives another section's model, or is part of one
+    (the siamese model's shared `encoder`)."""
+    import keras
+
+    from exercises._lesson_models import LESSON_MODEL_NAMES
+    if claimed_elsewhere(namespace, model, "mlp_three_ways"):
+        return True
+    for section, names in LESSON_MODEL_NAMES.items():
+        if section == "mlp_three_ways":
+            continue
+        for name in names:
+            other = namespace.get(name)
+            if isinstance(other, keras.Model) and any(
+                    l is model for l in other._flatten_layers(include_self=False,
+                                                              recursive=True)):
+                return True
+    return False
+
+
 def _owner(namespace: dict, expr: str, layer,
            only: list[str] | None = None) -> tuple[str | None, Any]:
     """The top-level model the frozen object belongs to: the name the expression starts from,
@@ -335,9 +355,10 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
         var, model = "fn_model", namespace["fn_model"]
     if model is not None and var != "fn_model" and not reads \
             and not isinstance(namespace.get("fn_model"), keras.Model) \
-            and claimed_elsewhere(namespace, model, "mlp_three_ways"):
-        # `enc1.trainable = False` in a file with the siamese model and no fn_model: a choice
-        # the siamese task's own checks judge, not an attempt at this section
+            and _of_another_section(namespace, model):
+        # `enc1.trainable = False` (or `encoder.trainable = False`, the encoder inside the
+        # siamese model) in a file with no fn_model: a choice the siamese task's own checks
+        # judge, not an attempt at this section
         return {"attempted": False}
     if model is None:
         ev["model"] = None
