@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import selectors
 import signal
 import socket
@@ -22,9 +21,9 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 
-from grader.runner import Job, Limits, RunOutcome, child_env, kill_group, supervise
+from grader.runner import (Job, LineReader, Limits, RunOutcome, child_env, kill_group,
+                           supervise)
 from grader.submission import Source
 
 
@@ -143,7 +142,7 @@ class ForkServerRunner:
                               detail=f"the grading server was unreachable: {exc}")
         os.close(out_w)
         os.close(res_w)
-        replies = _LineReader(conn)
+        replies = LineReader(conn)
         try:
             pid = int(replies.readline(30.0) or b"0")
             if pid <= 0:
@@ -164,12 +163,10 @@ class ForkServerRunner:
                     return -int(signal.SIGKILL)  # the server died with its child
                 return int(line.split()[1])
 
-            outcome = supervise(pid, out_r, res_r, wait, limits,
-                                {"runner": self.name, "timeout_s": limits.timeout_s,
-                                 "memory_bytes": limits.memory_bytes,
-                                 "output_bytes": limits.output_bytes}, nonce=job.nonce)
-            outcome.seed = job.seed
-            return outcome
+            return supervise(pid, out_r, res_r, wait, limits,
+                             {"runner": self.name, "timeout_s": limits.timeout_s,
+                              "memory_bytes": limits.memory_bytes,
+                              "output_bytes": limits.output_bytes}, job=job)
         finally:
             conn.close()
             job.remove()
@@ -186,7 +183,7 @@ def launch_verifier_via(runner: "ForkServerRunner", env: dict[str, str]):
         conn.connect(runner._sock)
         socket.send_fds(conn, [json.dumps({"role": "verifier", "env": env}).encode()],
                         [req_r, rep_w])
-        pid = int(_LineReader(conn).readline(30.0) or b"0")
+        pid = int(LineReader(conn).readline(30.0) or b"0")
         if pid <= 0:
             raise RuntimeError("the fork server did not start the clean process")
     except BaseException:
@@ -198,31 +195,6 @@ def launch_verifier_via(runner: "ForkServerRunner", env: dict[str, str]):
         _close(req_r)
         _close(rep_w)
     return pid, req_w, rep_r, conn
-
-
-class _LineReader:
-    """Lines from a socket with a timeout per read; a timeout leaves the reader usable (a
-    timed-out socket.makefile() is not)."""
-
-    def __init__(self, conn: socket.socket):
-        self.conn, self.buffer = conn, b""
-
-    def readline(self, timeout: float) -> bytes | None:
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self.buffer:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            ready, _, _ = select.select([self.conn], [], [], left)
-            if not ready:
-                continue
-            chunk = self.conn.recv(4096)
-            if not chunk:  # closed: return what is left
-                line, self.buffer = self.buffer, b""
-                return line
-            self.buffer += chunk
-        line, _, self.buffer = self.buffer.partition(b"\n")
-        return line + b"\n"
 
 
 def _close(fd: int) -> None:

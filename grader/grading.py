@@ -147,10 +147,10 @@ class Grader:
         reported = ev.get("exercises", {}) if isinstance(ev.get("exercises"), dict) else {}
         measured = clean.exercises if clean is not None and not clean.error else {}
         forged: list[str] = []
+        policy = ev.get("global_policy", "float32")
         for ex_id, exercise in self.exercises.items():
             if ex_id not in reported and ex_id not in measured:
                 continue
-            policy = ev.get("global_policy", "float32")
             child = dict(reported.get(ex_id) or {"attempted": False}, global_policy=policy)
             why = reported_reason(clean, ex_id) if verifying else None
             if not verifying or why is not None:

@@ -124,6 +124,33 @@ class Job:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
+class LineReader:
+    """Lines from a pipe or a socket with a timeout per read; a timeout leaves the reader
+    usable (a timed-out socket.makefile() is not). At end of file, what is left (maybe b"")."""
+
+    def __init__(self, source: Any):
+        self.fd = source if isinstance(source, int) else source.fileno()
+        self.buffer = b""
+
+    def readline(self, timeout: float) -> bytes | None:
+        import select
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:  # closed: return what is left
+                line, self.buffer = self.buffer, b""
+                return line
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line + b"\n"
+
+
 class CappedReader(threading.Thread):
     """Drains one of the child's pipes, keeping at most `cap` bytes, and reports overflow."""
 
@@ -176,9 +203,11 @@ class ResultReader(threading.Thread):
 
 
 def supervise(pid: int, out_fd: int, result_fd: int, wait: Callable[[float], int | None],
-              limits: Limits, sandbox: dict[str, Any], nonce: str | None = None) -> RunOutcome:
+              limits: Limits, sandbox: dict[str, Any], job: Job | None = None) -> RunOutcome:
     """Watch a started child: cap its output, enforce the wall clock, kill its whole group,
-    collect its result. `wait(timeout)` returns the exit code (negative: signal) or None."""
+    collect its result. `wait(timeout)` returns the exit code (negative: signal) or None.
+    `job`: the run's nonce, which the child's result must carry, and its probe seed."""
+    nonce = job.nonce if job is not None else None
     start = time.monotonic()
     killed: dict[str, str] = {}
 
@@ -225,6 +254,7 @@ def supervise(pid: int, out_fd: int, result_fd: int, wait: Callable[[float], int
                          killed.get("reason"), returncode,
                          duration_s=time.monotonic() - start, sandbox=dict(sandbox))
     outcome.sandbox.update(sandbox_info)
+    outcome.seed = job.seed if job is not None else None
     if evidence is not None:
         outcome.from_child = True
         # Cut at the channel's cap, the export is not the one the child wrote: it is left out
@@ -380,11 +410,9 @@ class SubprocessRunner:
                 return None
 
         try:
-            outcome = supervise(proc.pid, out_r, res_r, wait, limits,
-                                {"runner": self.name, "timeout_s": limits.timeout_s,
-                                 "memory_bytes": limits.memory_bytes,
-                                 "output_bytes": limits.output_bytes}, nonce=job.nonce)
-            outcome.seed = job.seed
-            return outcome
+            return supervise(proc.pid, out_r, res_r, wait, limits,
+                             {"runner": self.name, "timeout_s": limits.timeout_s,
+                              "memory_bytes": limits.memory_bytes,
+                              "output_bytes": limits.output_bytes}, job=job)
         finally:
             job.remove()

@@ -24,16 +24,14 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from grader.runner import RunOutcome, child_env, kill_group
+from grader.runner import LineReader, RunOutcome, child_env, kill_group
 
 START_TIMEOUT_S = 180.0
 
@@ -66,9 +64,9 @@ class Verifier:
         self._popen: subprocess.Popen | None = None
         self._conn: Any = None  # the fork server's connection reporting the process's exit
         self._dir: str | None = None
-        self._to: Any = None
+        self._to: Any = None  # requests, buffered: a write of the export is written whole
         self._from: int | None = None
-        self._buffer = b""
+        self._replies: LineReader | None = None
         self._ready = False
         self._lock = threading.Lock()
         self._atexit = False
@@ -101,10 +99,10 @@ class Verifier:
             atexit.register(self.close)
             self._atexit = True
         self._dir = tempfile.mkdtemp(prefix="grader-verifier-")
-        self._buffer, self._ready = b"", False
+        self._ready = False
         if self.launcher is not None:
             self._pid, req_w, self._from, self._conn = self.launcher(child_env(self._dir))
-            self._to = os.fdopen(req_w, "wb", buffering=0)
+            self._to, self._replies = os.fdopen(req_w, "wb"), LineReader(self._from)
             return
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
@@ -122,23 +120,7 @@ class Verifier:
             os.close(req_r)
             os.close(rep_w)
         self._pid = self._popen.pid
-        self._to = os.fdopen(req_w, "wb", buffering=0)
-        self._from = rep_r
-
-    def _readline(self, deadline: float) -> bytes | None:
-        while b"\n" not in self._buffer:
-            left = deadline - time.monotonic()
-            if left <= 0 or self._from is None:
-                return None
-            ready, _, _ = select.select([self._from], [], [], left)
-            if not ready:
-                return None
-            chunk = os.read(self._from, 1 << 20)
-            if not chunk:
-                return None
-            self._buffer += chunk
-        line, _, self._buffer = self._buffer.partition(b"\n")
-        return line
+        self._to, self._from, self._replies = os.fdopen(req_w, "wb"), rep_r, LineReader(rep_r)
 
     def measure(self, source: dict[str, Any], seed: int, exercises: list[str] | None,
                 export: bytes, timeout_s: float) -> CleanMeasurement:
@@ -150,16 +132,18 @@ class Verifier:
             try:
                 self._spawn()
                 if not self._ready:
-                    hello = self._readline(time.monotonic() + START_TIMEOUT_S)
-                    if hello is None:
+                    hello = self._replies.readline(START_TIMEOUT_S)
+                    if not hello:
                         raise RuntimeError("the clean process did not start")
                     self.sandbox = json.loads(hello).get("sandbox", {})
                     self._ready = True
                 header = json.dumps({"source": source, "seed": seed, "exercises": exercises,
                                      "size": len(export)}).encode() + b"\n"
-                self._to.write(header + export)
-                line = self._readline(time.monotonic() + timeout_s)
-                if line is None:
+                self._to.write(header)
+                self._to.write(export)
+                self._to.flush()
+                line = self._replies.readline(timeout_s)
+                if not line:
                     raise RuntimeError(f"no answer within {timeout_s:.0f} s")
                 reply = json.loads(line)
             except Exception as exc:  # noqa: BLE001 - a dead or stuck verifier: say so, restart
@@ -185,7 +169,7 @@ class Verifier:
                 closer()
             except OSError:
                 pass
-        self._to, self._from, self._ready = None, None, False
+        self._to, self._from, self._replies, self._ready = None, None, None, False
         if pid is not None:
             exited = False
             if popen is not None:
@@ -195,9 +179,8 @@ class Verifier:
                     pass
             elif conn is not None:
                 # the fork server reaps it and says so; after that the pid may be anyone's
-                from grader.forkserver import _LineReader
                 try:
-                    exited = (_LineReader(conn).readline(2.0) or b"").startswith(b"exit")
+                    exited = (LineReader(conn).readline(2.0) or b"").startswith(b"exit")
                 except OSError:
                     pass
             if not exited:

@@ -275,7 +275,6 @@ def measure(request: dict[str, Any], blob: bytes) -> dict[str, Any]:
         linecache.cache[chunk["filename"]] = (len(chunk["code"]), None,
                                               chunk["code"].splitlines(True), chunk["filename"])
         filenames.append(chunk["filename"])
-    keras.config.set_dtype_policy("float32")
     out: dict[str, Any] = {"exercises": {}, "incomplete": {}}
     try:
         for ex_id, exercise in load_exercises().items():
@@ -304,23 +303,13 @@ def measure(request: dict[str, Any], blob: bytes) -> dict[str, Any]:
     return out
 
 
-def _read_exact(stream, n: int) -> bytes:
-    data = b""
-    while len(data) < n:
-        chunk = stream.read(n - len(data))
-        if not chunk:
-            raise EOFError
-        data += chunk
-    return data
-
-
 def serve(request_fd: int, reply_fd: int) -> int:
     from grader import sandbox
     from grader.child import warm_imports
 
     warm_imports()
-    requests = os.fdopen(request_fd, "rb", buffering=0)
-    replies = os.fdopen(reply_fd, "wb", buffering=0)
+    requests = os.fdopen(request_fd, "rb")  # buffered: a header line is not read byte by byte
+    replies = os.fdopen(reply_fd, "wb")  # buffered, flushed per reply: written whole
     workdir = os.environ.get("TMPDIR") or os.getcwd()
     # Sandboxed as a submission is (the data it reads came from one), without the CPU limit of
     # one run: the parent's timeout on each request stands in for it.
@@ -328,15 +317,15 @@ def serve(request_fd: int, reply_fd: int) -> int:
                           "limits": {"timeout_s": 10 ** 6, "memory_bytes": 4 * 1024 ** 3,
                                      "processes": 64, "file_bytes": 16 * 1024 ** 2}})
     replies.write((json.dumps({"ready": True, "sandbox": info}) + "\n").encode())
+    replies.flush()
     while True:
-        header = b""
-        while not header.endswith(b"\n"):
-            byte = requests.read(1)
-            if not byte:
-                return 0
-            header += byte
+        header = requests.readline()
+        if not header.endswith(b"\n"):
+            return 0  # the grader closed the pipe
         request = json.loads(header)
-        blob = _read_exact(requests, int(request["size"]))
+        blob = requests.read(int(request["size"]))  # all of it, or less only at end of file
+        if len(blob) < int(request["size"]):
+            return 0
         start = time.perf_counter()
         try:
             reply = measure(request, blob)
@@ -347,6 +336,7 @@ def serve(request_fd: int, reply_fd: int) -> int:
                      "traceback": traceback.format_exc()[-2000:]}
         reply["verify_s"] = round(time.perf_counter() - start, 3)
         replies.write((json.dumps(reply, default=str) + "\n").encode())
+        replies.flush()
 
 
 if __name__ == "__main__":
