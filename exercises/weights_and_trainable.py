@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from exercises._common import describe_chain
-from exercises._lesson_models import claimed_elsewhere, code_ref, find_lines, frozen_parts
+from exercises._lesson_models import code_ref, find_lines, frozen_parts
 from grader.exercise import Check, Exercise
 from grader.findings import Finding, failed, passed, skipped
 from grader.mistakes import Mistake
@@ -228,18 +228,11 @@ def _of_another_section(namespace: dict, model) -> bool:
     import keras
 
     from exercises._lesson_models import LESSON_MODEL_NAMES
-    if claimed_elsewhere(namespace, model, "mlp_three_ways"):
-        return True
-    for section, names in LESSON_MODEL_NAMES.items():
-        if section == "mlp_three_ways":
-            continue
-        for name in names:
-            other = namespace.get(name)
-            if isinstance(other, keras.Model) and any(
-                    l is model for l in other._flatten_layers(include_self=False,
-                                                              recursive=True)):
-                return True
-    return False
+    return any(isinstance(other, keras.Model)
+               and any(l is model for l in other._flatten_layers(include_self=True,
+                                                                 recursive=True))
+               for section, names in LESSON_MODEL_NAMES.items() if section != "mlp_three_ways"
+               for other in (namespace.get(name) for name in names))
 
 
 def _owner(namespace: dict, expr: str, layer,

@@ -73,18 +73,22 @@ def unportable_reason_layer(layer) -> str | None:
     return None
 
 
+def _weights_and_flags(obj) -> tuple[list, list[bool]]:
+    """A model's or layer's weight arrays, and each variable's `trainable` flag, in order."""
+    import numpy as np
+    return [np.asarray(w) for w in obj.get_weights()], [bool(v.trainable) for v in obj.weights]
+
+
 def _standalone(layer, name: str, manifest: dict, arrays: dict, budget: dict) -> bool:
     """A top-level Keras layer that no exported model holds (the lesson's own demo
     `dense = layers.Dense(256)`), written on its own: configuration, build shape, weights."""
-    import numpy as np
     if unportable_reason_layer(layer) is not None or layer._layers:
         return False
     try:
         from keras.saving import serialize_keras_object
         config = serialize_keras_object(layer)
         build = layer.get_build_config() if layer.built else None
-        weights = [np.asarray(w) for w in layer.get_weights()]
-        flags = [bool(v.trainable) for v in layer.weights]
+        weights, flags = _weights_and_flags(layer)
         json.dumps([config, build])
     except Exception:  # noqa: BLE001
         return False
@@ -124,17 +128,6 @@ def _kind(obj: Any) -> str:
     return "data"
 
 
-def _layer_path(layer, exported: list[tuple[str, Any]]) -> list | None:
-    """[model name, index] of `layer` among the layers of an exported model (depth first, as
-    grader.introspect._all_layers lists them), or None."""
-    from grader.introspect import _all_layers
-    for name, model in exported:
-        for i, inner in enumerate(_all_layers(model)):
-            if inner is layer:
-                return [name, i]
-    return None
-
-
 def export(namespace: dict, global_policy: str = "float32") -> bytes:
     """The submission's top-level models as one .npz file's bytes. Never raises: a model that
     cannot be written is listed as missing, with the reason; if the whole export fails, the
@@ -152,15 +145,16 @@ def export(namespace: dict, global_policy: str = "float32") -> bytes:
 def _export(namespace: dict, global_policy: str) -> bytes:
     import numpy as np
 
-    from grader.introspect import is_model
+    from grader.introspect import _all_layers, is_model
 
     manifest: dict[str, Any] = {"models": {}, "aliases": {}, "layers": {}, "missing": {},
                                 "standalone": {}, "inert": [],
                                 "module_name": namespace.get("__name__"),
                                 "global_policy": global_policy}
     arrays: dict[str, np.ndarray] = {}
-    exported: list[tuple[str, Any]] = []
-    by_id: dict[int, str] = {}
+    # id of each layer of an exported model → [model name, index] among its layers (depth
+    # first, as grader.introspect._all_layers lists them)
+    layer_paths: dict[int, list] = {}
     budget = {"left": BUDGET_BYTES}
     # Each model once (a second name for it is an alias), described first and copied after:
     # the smallest first, so that a large model of the student's own experiments cannot use up
@@ -177,9 +171,8 @@ def _export(namespace: dict, global_policy: str) -> bytes:
         why, data = unportable_reason(obj), {}
         if why is None:
             try:
-                data = {"config": obj.to_json(),
-                        "weights": [np.asarray(w) for w in obj.get_weights()],
-                        "trainable": [bool(v.trainable) for v in obj.weights],
+                weights, flags = _weights_and_flags(obj)
+                data = {"config": obj.to_json(), "weights": weights, "trainable": flags,
                         "compile": (obj.get_compile_config()
                                     if getattr(obj, "compiled", False) else None)}
                 json.dumps(data["compile"])
@@ -195,15 +188,17 @@ def _export(namespace: dict, global_policy: str) -> bytes:
             manifest["missing"][name] = {"kind": "model", "why": why, "bases": _bases(obj)}
             continue
         budget["left"] -= size[name]
-        index = len(exported)
+        index = len(manifest["models"])
         for j, w in enumerate(data["weights"]):
             arrays[f"m{index}_w{j}"] = w
         manifest["models"][name] = {"index": index, "config": data["config"],
                                     "n_weights": len(data["weights"]),
                                     "trainable": data["trainable"], "compile": data["compile"],
                                     "built": bool(obj.built)}
-        by_id[id(obj)] = name
-        exported.append((name, obj))
+    for name, obj, _, _ in described:  # in the file's order: the first model holding a layer
+        if name in manifest["models"]:
+            for i, inner in enumerate(_all_layers(obj)):
+                layer_paths.setdefault(id(inner), [name, i])
     for name, target in list(manifest["aliases"].items()):
         if target in manifest["missing"]:  # the same object, not copied: missing as well
             manifest["missing"][name] = manifest["missing"][target]
@@ -213,7 +208,7 @@ def _export(namespace: dict, global_policy: str) -> bytes:
                 or name in manifest["missing"]:
             continue
         kind = _kind(obj)
-        path = _layer_path(obj, exported) if kind == "layer" else None
+        path = layer_paths.get(id(obj)) if kind == "layer" else None
         if path is not None:
             manifest["layers"][name] = path
         elif kind == "layer" and _standalone(obj, name, manifest, arrays, budget):
