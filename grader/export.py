@@ -113,6 +113,34 @@ def _bases(obj: Any) -> list[str]:
         return [cls.__name__]
 
 
+def _state(model) -> dict[str, Any]:
+    """Whether a model the export cannot copy was built, with what input, the shapes of its
+    weights and the dtype policies of its layers: the clean process rebuilds a model of the
+    student's own class from its source (grader.interpret) and must bring it to the same
+    state."""
+    try:
+        state = {"built": bool(model.built),
+                 "weight_shapes": [[int(d) for d in w.shape] for w in model.weights]}
+    except Exception:  # noqa: BLE001 - a class of the student's own: whatever it does
+        return {}
+    try:  # the dtype policy of the model and of each layer in it (mixed_float16 …)
+        state["policies"] = [str(layer.dtype_policy.name) for layer in
+                             model._flatten_layers(include_self=True, recursive=True)]
+    except Exception:  # noqa: BLE001
+        state["policies"] = None
+    try:  # the input it was built with ({"input_shape": (1, 784)} after one call)
+        shape = (model.get_build_config() or {}).get("input_shape")
+        state["input_shape"] = [None if d is None else int(d) for d in shape]
+    except Exception:  # noqa: BLE001 - several inputs, or none recorded
+        state["input_shape"] = None
+    return state
+
+
+def _qualname(obj: Any) -> str | None:
+    name = getattr(obj, "__qualname__", None)
+    return name if isinstance(name, str) else None
+
+
 def _kind(obj: Any) -> str:
     import keras
     if isinstance(obj, keras.Model):
@@ -185,7 +213,8 @@ def _export(namespace: dict, global_policy: str) -> bytes:
             why = (f"too large for the grader to copy ({size[name] / 2**20:.0f} MB of weights; "
                    f"{BUDGET_BYTES // 2**20} MB in all)")
         if why is not None:
-            manifest["missing"][name] = {"kind": "model", "why": why, "bases": _bases(obj)}
+            manifest["missing"][name] = {"kind": "model", "why": why, "bases": _bases(obj),
+                                         **_state(obj)}
             continue
         budget["left"] -= size[name]
         index = len(manifest["models"])
@@ -220,7 +249,9 @@ def _export(namespace: dict, global_policy: str) -> bytes:
         else:
             why = unportable_reason_layer(obj) if kind == "layer" else None
             manifest["missing"][name] = {"kind": kind, "bases": _bases(obj),
-                                         **({"why": why} if why else {})}
+                                         **({"why": why} if why else {}),
+                                         **({"qualname": _qualname(obj)}
+                                            if kind in ("class", "function") else {})}
     buffer = io.BytesIO()
     arrays[MANIFEST_KEY] = np.frombuffer(json.dumps(manifest).encode(), dtype=np.uint8)
     np.savez(buffer, **arrays)

@@ -50,17 +50,36 @@ class Namespace(dict):
     names (`listed`): a look-alike search may have wanted one of the missing models."""
 
     def __init__(self, names: dict[str, Any], missing: dict[str, dict],
-                 rebuilt: "Rebuilt | None" = None):
+                 rebuilt: "Rebuilt | None" = None, interpreter: "Interpreter | None" = None):
         super().__init__(names)
         self.missing = missing
         self.missing_used: set[str] = set()
         self.listed = False
+        self.unlisted: set[str] = set()  # models left out of a listing: not read from source
         self.rebuilt = rebuilt
+        self.interpreter = interpreter
         for name in (rebuilt.names if rebuilt is not None else ()):
             dict.__setitem__(self, name, _LAZY)
 
+    def _read(self, key: str) -> bool:
+        """Bind a name the export lacks, read from the source (grader.interpret); False when
+        it cannot be, with why recorded in the missing entry."""
+        if dict.__contains__(self, key):
+            return True
+        if self.interpreter is None:
+            return False
+        from grader.interpret import Uninterpretable
+        try:
+            dict.__setitem__(self, key, self.interpreter.get(key, self.missing[key]))
+            return True
+        except Uninterpretable as exc:
+            entry = self.missing[key]
+            if not entry.get("unread"):
+                self.missing[key] = dict(entry, why=_unread(entry, exc), unread=True)
+            return False
+
     def _asked(self, key: Any) -> None:
-        if isinstance(key, str) and key in self.missing:
+        if isinstance(key, str) and key in self.missing and not self._read(key):
             self._need(key)
         if isinstance(key, str) and dict.get(self, key) is _LAZY:
             try:
@@ -74,8 +93,9 @@ class Namespace(dict):
         for key in [k for k, v in dict.items(self) if v is _LAZY]:
             try:
                 self._asked(key)
-            except NeedsStudentCode:  # listed, not asked for: the listing's rule applies
+            except NeedsStudentCode:  # listed, not asked for: left out of the listing
                 self.missing_used.discard(key)
+                self.unlisted.add(key)
 
     def _need(self, key: str) -> None:
         self.missing_used.add(key)
@@ -92,7 +112,7 @@ class Namespace(dict):
         return super().get(key, default)
 
     def __contains__(self, key) -> bool:
-        if isinstance(key, str) and key in self.missing:
+        if isinstance(key, str) and key in self.missing and not self._read(key):
             self._need(key)
         return super().__contains__(key)  # a name to rebuild is there, rebuilt or not yet
 
@@ -105,10 +125,19 @@ class Namespace(dict):
             return obj if isinstance(obj, cls) else None
         entry = self.missing.get(key)
         if entry is not None and cls.__name__ in entry.get("bases", [cls.__name__]):
-            self._need(key)
+            if not self._read(key):
+                self._need(key)
+            obj = dict.__getitem__(self, key)
+            return obj if isinstance(obj, cls) else None
         return None
 
     def _list(self):
+        if not self.listed:
+            # a listing sees every model the child had: those of the student's own classes
+            # too, read from the source, or the measurement is incomplete
+            for key, entry in list(self.missing.items()):
+                if entry.get("kind") in ("model", "layer") and not self._read(key):
+                    self.unlisted.add(key)
         self.listed = True
 
     def items(self):
@@ -128,6 +157,12 @@ class Namespace(dict):
     def __iter__(self):
         self._list()
         return super().__iter__()
+
+
+def _unread(entry: dict, exc: BaseException) -> str:
+    """Why a name the export lacks could not be read from the source either."""
+    what = entry.get("why") or f"a {entry.get('kind') or 'definition'} of your own"
+    return f"{what}, which the grader could not read from your source: {exc}"
 
 
 def _not_rebuilt(exc: BaseException) -> str:
@@ -256,6 +291,7 @@ def measure(request: dict[str, Any], blob: bytes) -> dict[str, Any]:
     import keras
 
     from grader.exercise import load_exercises
+    from grader.interpret import Interpreter, Uninterpretable
     from grader.probe import Probe
     from grader.terminal_text import strip_ansi
 
@@ -269,6 +305,9 @@ def measure(request: dict[str, Any], blob: bytes) -> dict[str, Any]:
         raise RuntimeError(f"the grader could not describe the models: {manifest['error']}")
     rebuilt = Rebuilt(manifest, arrays)
     missing = dict(manifest.get("missing", {}))
+    module_name = manifest.get("module_name") or "submission"
+    interpreter = Interpreter([(c["filename"], c["code"]) for c in request["source"]["chunks"]],
+                              module_name)
     source = request["source"]
     filenames = []
     for chunk in source["chunks"]:
@@ -281,20 +320,26 @@ def measure(request: dict[str, Any], blob: bytes) -> dict[str, Any]:
             wanted = request.get("exercises")
             if wanted is not None and ex_id not in wanted:
                 continue
-            namespace = Namespace({}, missing, rebuilt)
-            namespace["__name__"] = manifest.get("module_name") or "submission"
+            namespace = Namespace({}, missing, rebuilt, interpreter)
+            namespace["__name__"] = module_name
             namespace["__file__"] = os.path.join(CLEAN_DIR, os.path.basename(source["path"]))
             try:
                 evidence = exercise.collect(namespace, Probe(int(request["seed"])))
             except NeedsStudentCode:
                 evidence = {"attempted": True, "needs_student_code": True}
+            except Uninterpretable as exc:  # read from source, then something it cannot read
+                evidence = {"attempted": True, "needs_student_code": True}
+                name = exc.name or "your code"
+                namespace.missing_used.add(name)
+                entry = missing.get(name, {"kind": "definition"})
+                missing[name] = dict(entry, why=_unread({"kind": entry.get("kind")}, exc),
+                                     unread=True)
             except Exception as exc:  # noqa: BLE001
                 evidence = {"attempted": True, "collect_error":
                             f"{type(exc).__name__}: {strip_ansi(str(exc))[:500]}"}
             keras.config.set_dtype_policy("float32")
             out["exercises"][ex_id] = evidence
-            models_missing = [n for n, m in missing.items() if m.get("kind") in ("model", "layer")]
-            used = sorted(namespace.missing_used) + (models_missing if namespace.listed else [])
+            used = sorted(namespace.missing_used) + sorted(namespace.unlisted)
             if used:
                 out["incomplete"][ex_id] = {n: missing[n] for n in dict.fromkeys(used)}
     finally:

@@ -261,6 +261,19 @@ def test_a_result_forged_with_the_nonce_is_measured_again_and_named(hostile_grad
         assert "param_count" in tamper.facts["changed"]
 
 
+def test_a_forged_result_for_a_subclassed_model_is_found_by_reading_its_source(hostile_grader,
+                                                                                tmp_path):
+    """The same forgery for the MLP exercise, whose subclassed build only the student's code
+    could run: the clean process reads the class from the source instead (grader.interpret)."""
+    result = grade(hostile_grader, submission(tmp_path, "forge_mlp_with_nonce.py",
+                                              with_model=False))
+    assert "tampering" in result.mistakes and result.score == 0, result.to_dict()["problems"]
+    assert "wrong_mlp_architecture" in result.mistakes
+    assert result.exercises[0].verification == "clean"
+    tamper = next(p for p in result.problems if p.mistake == "tampering")
+    assert "subclassed_architecture" in tamper.facts["changed"]
+
+
 def test_garbage_on_the_result_channel_is_tampering_not_a_grader_failure(hostile_grader, tmp_path):
     result = grade(hostile_grader, submission(tmp_path, "garbage_result.py", with_model=False))
     assert result.mistakes == ["tampering"] and result.verdict.value == "error"

@@ -95,7 +95,7 @@ def test_a_lookup_of_a_missing_name_stops_the_measurement_and_is_recorded():
             pass
     assert ns.missing_used == {"MLP", "sub_model"}
     list(ns.items())
-    assert ns.listed
+    assert ns.listed and ns.unlisted == {"sub_model"}  # no source to read it from
 
 
 def test_an_instance_lookup_needs_a_missing_name_only_if_it_was_of_that_class():
@@ -253,6 +253,8 @@ def test_names_are_rebuilt_when_first_asked_for_and_stay_one_object(monkeypatch)
         rebuilt.get("broken")
     fresh = Namespace({}, {}, rebuilt)
     assert [k for k, _ in fresh.items()] == ["siamese", "model"] and fresh.listed
+    # a listing without the model Keras could not rebuild makes the measurement incomplete
+    assert fresh.unlisted == {"broken"} and fresh.missing_used == set()
 
 
 def test_a_model_too_large_to_copy_is_graded_as_reported_not_as_damaged(tmp_path, verifier):
@@ -290,3 +292,29 @@ def test_a_model_compiled_with_a_loss_of_its_own_is_reported_and_says_so(tmp_pat
                              timeout_s=120)
     assert "compiled with a loss, metric or optimizer of your own" in \
         reported_reason(clean, "siamese")
+
+
+def test_the_lessons_subclassed_mlp_is_read_from_source_and_measured_clean(tmp_path, verifier):
+    """The clean process reads the class and the factory from the source (grader.interpret)
+    instead of running them; a definition it cannot read leaves the exercise reported."""
+    lesson = (Path(__file__).parent / "zoo" / "correct" / "mlp_lesson.py").read_text()
+    path, blob = _export(tmp_path, lesson)
+    clean = verifier.measure(load_submission(path).to_dict(), 7, ["mlp_three_ways"], blob,
+                             timeout_s=120)
+    assert clean.error == "" and reported_reason(clean, "mlp_three_ways") is None
+    roles = clean.exercises["mlp_three_ways"]["roles"]
+    assert roles["subclassed"]["model"]["params"] == 218_058
+    assert roles["sequential"]["source"] == "make_sequential()"
+    assert all(t["allclose"] for t in clean.exercises["mlp_three_ways"]["transfers"])
+
+    helper = lesson.replace("class MLP(keras.Model):", "def relu_layer(u):\n"
+                            "    return layers.Dense(u, activation='relu')\n\n\n"
+                            "class MLP(keras.Model):").replace(
+        "[layers.Dense(u, activation=\"relu\") for u in hidden_units]",
+        "[relu_layer(u) for u in hidden_units]")
+    assert helper != lesson
+    path, blob = _export(tmp_path, helper)
+    clean = verifier.measure(load_submission(path).to_dict(), 7, ["mlp_three_ways"], blob,
+                             timeout_s=120)
+    why = reported_reason(clean, "mlp_three_ways")
+    assert why and "could not read from your source" in why and "relu_layer" in why

@@ -1,0 +1,754 @@
+"""Rebuilds a student's model class or model factory from its source, without running it.
+
+The clean process (grader.verifier) must never run the student's code, yet the lesson's third
+way to build a model is a class of the student's own, and its Sequential build is a function
+(`make_sequential`). Those can only be measured clean by reading them: this module evaluates
+the source of such a class or function itself, statement by statement, on real Keras objects.
+It understands the small part of Python a model definition like the lesson's uses, and nothing
+more:
+
+* names imported from keras (`import keras`, `from keras import layers`, `from tensorflow
+  import keras`, `tf.keras.layers.Dense` …) and top-level constants (`HIDDEN = (256, 64)`),
+  each bound once at the top level;
+* Keras' own layers of a short list (Dense, Dropout, …) made with plain values (numbers,
+  strings, tuples, an activation of keras.activations), `keras.Input`, `keras.Sequential`
+  and its `add()`, and a short list of keras.ops functions applied to tensors (`relu`, `add`…);
+* in a method or the factory: assignments to local names and to `self.<name>` (unpacking
+  too), `for` loops, `zip`, `enumerate`, `range`, list comprehensions, indexing, calls of the
+  layers, `super().__init__(...)`, `return`;
+* a class that derives from keras.Model alone, with no decorator, and no methods but
+  `__init__` and `call`.
+
+Anything else (a method of another name, an `if`, a `keras.ops` call, a helper function, a
+name bound twice) stops the reading with `Uninterpretable`, a BaseException that no
+collector's `except Exception` catches: the exercise is then graded as the child reported it,
+as before. The Python this module writes itself is a stub per method with the student's
+parameter names and plain default values (checked to be identifiers and literals), so that
+Keras sees the same signatures (`call(self, inputs, training=False)` decides what fit() passes;
+`__init__`'s decides the automatic get_config()).
+
+Faithfulness is what matters: a check the child reported passing that fails here is named
+`tampering`. Every value this module computes itself is checked, and whatever it is unsure of
+is refused rather than guessed; the layers, weights and tensors are Keras' own.
+"""
+from __future__ import annotations
+
+import ast
+import keyword
+from typing import Any
+
+# Keras layers a definition may create, with plain arguments only (a Lambda takes a function,
+# a TFSMLayer reads files: neither is here).
+LAYERS = frozenset({
+    "Dense", "Dropout", "Activation", "ReLU", "Softmax", "LeakyReLU", "ELU", "Flatten",
+    "BatchNormalization", "LayerNormalization", "GaussianNoise", "GaussianDropout",
+    "AlphaDropout", "Identity", "Reshape", "InputLayer"})
+# keras.ops functions a call() may apply to tensors: Keras' own arithmetic, nothing that reads
+# or writes anything but its arguments.
+OPS = frozenset({
+    "relu", "relu6", "sigmoid", "softmax", "log_softmax", "tanh", "gelu", "silu", "elu", "selu",
+    "leaky_relu", "softplus", "add", "subtract", "multiply", "divide", "abs", "square", "sqrt",
+    "exp", "log", "maximum", "minimum", "concatenate", "mean", "sum", "reshape"})
+# TensorFlow's activations, used as a layer's activation or applied in call() (`tf.nn.relu`).
+TF_NN = frozenset({"relu", "relu6", "sigmoid", "softmax", "log_softmax", "tanh", "elu", "selu",
+                   "gelu", "silu", "leaky_relu", "softplus"})
+POLICIES = frozenset({"float32", "float16", "bfloat16", "float64", "mixed_float16",
+                      "mixed_bfloat16"})
+# Steps of evaluation before a definition counts as too long to read (a loop over range(10**9)).
+MAX_STEPS = 20_000
+MAX_RANGE = 10_000
+
+
+class Uninterpretable(BaseException):
+    """The definition uses something this module does not read; the message says what, and
+    `name` which definition of the source it was reading."""
+
+    name: str | None = None
+
+
+def _refuse(node: ast.AST | None, what: str) -> Uninterpretable:
+    line = getattr(node, "lineno", None)
+    return Uninterpretable(f"{what}" + (f" (line {line})" if line else ""))
+
+
+def _normal_path(path: str) -> str:
+    """`tensorflow.keras.layers.Dense` and `tf.keras.layers.Dense` are keras 3's own."""
+    for old in ("tensorflow.keras.", "tensorflow.python.keras."):
+        if path.startswith(old):
+            return "keras." + path[len(old):]
+    if path == "tensorflow.keras":
+        return "keras"
+    return path
+
+
+class Source:
+    """The static facts about a submission's source this module relies on: its top-level
+    definitions, the names imported from keras, and how often each name is bound at the top
+    level (a name bound twice, or made `global` somewhere, is not read)."""
+
+    def __init__(self, chunks: list[tuple[str, str]]):
+        self.defs: dict[str, ast.AST] = {}
+        self.imports: dict[str, str] = {}
+        self.constants: dict[str, Any] = {}  # NAME = <plain literal> at the top level
+        self.bindings: dict[str, int] = {}
+        self.unreadable: str | None = None
+        for filename, code in chunks:
+            try:
+                tree = ast.parse(code, filename)
+            except (SyntaxError, ValueError) as exc:
+                self.unreadable = f"the source does not parse ({type(exc).__name__})"
+                return
+            for node in tree.body:
+                self._top(node)
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.Global, ast.Nonlocal)):
+                    for name in node.names:
+                        self.bindings[name] = self.bindings.get(name, 0) + 2
+
+    def _bind(self, name: str) -> None:
+        self.bindings[name] = self.bindings.get(name, 0) + 1
+
+    def _top(self, node: ast.AST) -> None:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            self._bind(node.name)
+            self.defs[node.name] = node
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self._bind(alias.asname)
+                    self.imports[alias.asname] = _normal_path(alias.name)
+                else:  # `import keras.layers` binds `keras`
+                    top = alias.name.split(".")[0]
+                    self._bind(top)
+                    self.imports[top] = _normal_path(top)
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                name = alias.asname or alias.name
+                self._bind(name)
+                if node.module and not node.level and alias.name != "*":
+                    self.imports[name] = _normal_path(f"{node.module}.{alias.name}")
+                else:
+                    self.bindings[name] = self.bindings.get(name, 0) + 2
+        else:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                    and isinstance(node.targets[0], ast.Name):
+                try:
+                    value = ast.literal_eval(node.value)
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    pass
+                else:
+                    if _plain(value):
+                        self.constants[node.targets[0].id] = value
+            # Any other binding at the top level (assignments, loops, with, del, walrus, a
+            # definition inside an `if`) counts; what is bound inside functions does not.
+            for sub in _top_level_nodes(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
+                    self._bind(sub.id)
+                elif isinstance(sub, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                    self._bind(sub.name)
+                elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+                    for alias in sub.names:
+                        self._bind((alias.asname or alias.name).split(".")[0])
+                elif isinstance(sub, ast.ExceptHandler) and sub.name:
+                    self._bind(sub.name)
+
+    def once(self, name: str) -> bool:
+        return self.bindings.get(name, 0) == 1
+
+    def constant(self, name: str) -> tuple[bool, Any]:
+        """(True, value) for a name bound once at the top level, to a plain literal."""
+        if name in self.constants and self.once(name):
+            return True, self.constants[name]
+        return False, None
+
+    def builtin(self, name: str) -> bool:
+        """A builtin the source never rebinds."""
+        return name not in self.bindings
+
+    def definition(self, name: str, kind: type) -> Any:
+        node = self.defs.get(name)
+        if self.unreadable:
+            raise Uninterpretable(self.unreadable)
+        if not isinstance(node, kind) or not self.once(name):
+            raise Uninterpretable(f"`{name}` is not defined once at the top level of the source")
+        return node
+
+
+def _top_level_nodes(node: ast.AST):
+    """The nodes of a top-level statement, without descending into function or class bodies
+    (their names are not the module's)."""
+    todo = [node]
+    while todo:
+        cur = todo.pop()
+        yield cur
+        if isinstance(cur, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)) \
+                and cur is not node:
+            continue
+        if isinstance(cur, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            continue  # their targets are their own scope
+        todo.extend(ast.iter_child_nodes(cur))
+
+
+# ---- values -----------------------------------------------------------------------------------
+
+def _literal(node: ast.AST) -> Any:
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        raise _refuse(node, "a default value that is not a plain literal") from None
+    if not _plain(value):
+        raise _refuse(node, "a default value that is not a plain literal")
+    return value
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    if depth > 8:
+        return False
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return not isinstance(value, str) or len(value) < 200
+    if isinstance(value, (tuple, list)):
+        return len(value) < 100 and all(_plain(v, depth + 1) for v in value)
+    return False
+
+
+class _Return(Exception):
+    def __init__(self, value: Any):
+        self.value = value
+
+
+class Evaluator:
+    """Evaluates the body of one method or function of the source on real Keras objects."""
+
+    def __init__(self, source: Source):
+        import keras
+        self.keras = keras
+        self.source = source
+        self.steps = 0
+
+    # -- names from keras ---------------------------------------------------------------------
+    def keras_object(self, path: str, node: ast.AST) -> Any:
+        """What an imported dotted path names, if it is one this module allows."""
+        keras = self.keras
+        parts = path.split(".")
+        if len(parts) == 3 and parts[:2] == ["tensorflow", "nn"] and parts[2] in TF_NN:
+            import tensorflow as tf
+            return getattr(tf.nn, parts[2])
+        if parts[0] != "keras":
+            raise _refuse(node, f"`{path}` is not from keras")
+        rest = parts[1:]
+        if rest in (["Model"], ["models", "Model"]):
+            return keras.Model
+        if rest in (["Sequential"], ["models", "Sequential"]):
+            return keras.Sequential
+        if rest in (["Input"], ["layers", "Input"]):
+            return keras.Input
+        if len(rest) == 2 and rest[0] == "layers" and rest[1] in LAYERS:
+            return getattr(keras.layers, rest[1])
+        if len(rest) == 2 and rest[0] == "ops" and rest[1] in OPS:
+            return getattr(keras.ops, rest[1])
+        if len(rest) == 2 and rest[0] == "activations" and not rest[1].startswith("_"):
+            fn = getattr(keras.activations, rest[1], None)
+            if callable(fn) and not isinstance(fn, type):
+                return fn
+        if rest in ([], ["layers"], ["activations"], ["models"], ["ops"]):
+            return _Path(path)
+        raise _refuse(node, f"`{path}` is not among the Keras names the grader reads")
+
+    def resolve(self, node: ast.AST, env: dict) -> Any:
+        """A Name or attribute chain naming a module-level keras import."""
+        chain = []
+        cur = node
+        while isinstance(cur, ast.Attribute):
+            chain.append(cur.attr)
+            cur = cur.value
+        if not isinstance(cur, ast.Name):
+            raise _refuse(node, "an expression the grader does not read")
+        name = cur.id
+        if name in env:
+            raise _refuse(node, "an attribute of a local value")
+        if not chain:
+            found, value = self.source.constant(name)
+            if found:
+                return value
+        path = self.source.imports.get(name)
+        if path is None or not self.source.once(name):
+            raise _refuse(node, f"the name `{name}`, not a keras import bound once")
+        if path == "tensorflow" and chain and chain[-1] == "keras":
+            path = "keras"
+            chain.pop()
+        return self.keras_object(".".join([_normal_path(path)] + chain[::-1]), node)
+
+    # -- statements ---------------------------------------------------------------------------
+    def run(self, body: list[ast.stmt], env: dict) -> Any:
+        try:
+            for stmt in body:
+                self.stmt(stmt, env)
+        except _Return as ret:
+            return ret.value
+        return None
+
+    def _tick(self, node: ast.AST) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise _refuse(node, "too many steps to read")
+
+    def stmt(self, node: ast.stmt, env: dict) -> None:
+        self._tick(node)
+        if isinstance(node, ast.Expr):
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                return  # a docstring
+            if not isinstance(node.value, ast.Call):
+                raise _refuse(node, "an expression statement that is not a call")
+            self.expr(node.value, env)
+        elif isinstance(node, ast.Pass):
+            return
+        elif isinstance(node, ast.Assign):
+            if len(node.targets) != 1:
+                raise _refuse(node, "a chained assignment")
+            self.assign(node.targets[0], self.expr(node.value, env), env)
+        elif isinstance(node, ast.Return):
+            raise _Return(None if node.value is None else self.expr(node.value, env))
+        elif isinstance(node, ast.For):
+            if node.orelse:
+                raise _refuse(node, "a for loop with an else")
+            for item in self._iterable(self.expr(node.iter, env), node):
+                self.assign(node.target, item, env)
+                for stmt in node.body:
+                    self.stmt(stmt, env)
+        else:
+            raise _refuse(node, f"a statement of kind {type(node).__name__}")
+
+    def assign(self, target: ast.AST, value: Any, env: dict) -> None:
+        if isinstance(target, (ast.Tuple, ast.List)):
+            items = self._iterable(value, target)
+            if any(isinstance(e, ast.Starred) for e in target.elts) or len(items) != len(target.elts):
+                raise _refuse(target, "an unpacking the grader does not read")
+            for sub, item in zip(target.elts, items):
+                self.assign(sub, item, env)
+        elif isinstance(target, ast.Name):
+            if target.id == "self":
+                raise _refuse(target, "an assignment to `self`")
+            env[target.id] = value
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                and target.value.id == "self" and "self" in env and _attribute_ok(target.attr):
+            setattr(env["self"], target.attr, value)  # Keras tracks layers as Python would
+        else:
+            raise _refuse(target, "an assignment the grader does not read")
+
+    def _iterable(self, value: Any, node: ast.AST) -> list:
+        if isinstance(value, (list, tuple, range)):
+            return list(value)
+        # a list of layers assigned to self comes back as Keras' tracked list
+        if type(value).__name__ in ("TrackedList", "ListWrapper") and hasattr(value, "__iter__"):
+            return list(value)
+        raise _refuse(node, "a loop over something that is not a list, tuple or range")
+
+    # -- expressions --------------------------------------------------------------------------
+    def expr(self, node: ast.expr, env: dict) -> Any:
+        self._tick(node)
+        keras = self.keras
+        if isinstance(node, ast.Constant):
+            if not _plain(node.value):
+                raise _refuse(node, "a constant of a kind the grader does not read")
+            return node.value
+        if isinstance(node, ast.Name):
+            if node.id in env:
+                return env[node.id]
+            if node.id in ("True", "False", "None"):  # pragma: no cover - ast.Constant in 3.8+
+                return {"True": True, "False": False, "None": None}[node.id]
+            return self.resolve(node, env)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            items = [self.expr(e, env) for e in node.elts]
+            return tuple(items) if isinstance(node, ast.Tuple) else items
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) \
+                and isinstance(node.operand, ast.Constant):
+            value = node.operand.value
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return -value
+        if isinstance(node, ast.ListComp):
+            return self.list_comp(node, env)
+        if isinstance(node, ast.Subscript):
+            value = self.expr(node.value, env)
+            index = self.expr(node.slice, env) if not isinstance(node.slice, ast.Slice) else None
+            if not isinstance(index, int) or isinstance(index, bool) or \
+                    not isinstance(value, (list, tuple)) and type(value).__name__ not in \
+                    ("TrackedList", "ListWrapper"):
+                raise _refuse(node, "indexing the grader does not read")
+            try:
+                return value[index]
+            except IndexError:
+                raise _refuse(node, "an index out of range") from None
+        if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.value.id in env:
+                owner = env[node.value.id]
+                if node.value.id == "self" and _attribute_ok(node.attr) \
+                        and node.attr in vars(owner):
+                    return getattr(owner, node.attr)
+                if isinstance(owner, keras.Sequential) and node.attr == "add":
+                    return owner.add
+                raise _refuse(node, f"the attribute `{node.attr}` of a local value")
+            return self.resolve(node, env)
+        if isinstance(node, ast.Call):
+            return self.call(node, env)
+        raise _refuse(node, f"an expression of kind {type(node).__name__}")
+
+    def list_comp(self, node: ast.ListComp, env: dict) -> list:
+        if len(node.generators) != 1:
+            raise _refuse(node, "a list comprehension with more than one `for`")
+        gen = node.generators[0]
+        if gen.ifs or gen.is_async:
+            raise _refuse(node, "a list comprehension of a form the grader does not read")
+        out = []
+        inner = dict(env)
+        for item in self._iterable(self.expr(gen.iter, env), node):
+            self.assign(gen.target, item, inner)
+            out.append(self.expr(node.elt, inner))
+        return out
+
+    def call(self, node: ast.Call, env: dict) -> Any:
+        keras = self.keras
+        func = node.func
+        if _is_super_init(func):
+            if "self" not in env or env.get("__method__") != "__init__":
+                raise _refuse(node, "super().__init__ outside __init__")
+            args, kwargs = self.arguments(node, env)
+            return keras.Model.__init__(env["self"], *args, **kwargs)
+        if isinstance(func, ast.Name) and func.id in ("zip", "enumerate") \
+                and func.id not in env and self.source.builtin(func.id):
+            args, kwargs = self.arguments(node, env)
+            if kwargs or not args or (func.id == "enumerate" and len(args) != 1):
+                raise _refuse(node, f"a {func.id}() the grader does not read")
+            lists = [self._iterable(a, node) for a in args]
+            return list(zip(*lists)) if func.id == "zip" else list(enumerate(lists[0]))
+        if isinstance(func, ast.Name) and func.id == "range" and func.id not in env \
+                and self.source.builtin("range"):
+            args, kwargs = self.arguments(node, env)
+            if kwargs or not 1 <= len(args) <= 3 or \
+                    not all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+                raise _refuse(node, "a range() the grader does not read")
+            r = range(*args)
+            if len(r) > MAX_RANGE:
+                raise _refuse(node, "a range too long to read")
+            return r
+        target = self.expr(func, env)
+        args, kwargs = self.arguments(node, env)
+        if isinstance(target, type) and issubclass(target, keras.layers.Layer) \
+                and target.__name__ in LAYERS:
+            if not all(_plain_or_activation(v, keras) for v in list(args) + list(kwargs.values())):
+                raise _refuse(node, f"{target.__name__}() with a value that is not plain")
+            return target(*args, **kwargs)
+        if target is keras.Input:
+            if args or not all(_plain(v) for v in kwargs.values()):
+                raise _refuse(node, "keras.Input() with arguments the grader does not read")
+            return keras.Input(**kwargs)
+        if target is keras.Sequential:
+            return keras.Sequential(*args, **kwargs)
+        if isinstance(target, keras.layers.Layer) and (
+                not isinstance(target, keras.Model) or type(target) in _plain_models(keras)):
+            return target(*args, **kwargs)  # Keras' own layer or model, called on tensors
+        if getattr(target, "__func__", None) is keras.Sequential.add:
+            return target(*args, **kwargs)
+        if any(target is getattr(keras.ops, op, None) for op in OPS) or target in _tf_nn():
+            if not all(_tensors_or_plain(v, keras) for v in list(args) + list(kwargs.values())):
+                raise _refuse(node, "a keras.ops call on values the grader does not read")
+            return target(*args, **kwargs)
+        if getattr(target, "__module__", "").startswith("keras.") and callable(target) \
+                and not isinstance(target, type) and target in _activation_functions(keras):
+            return target(*args, **kwargs)  # keras.activations.relu(x)
+        raise _refuse(node, "a call the grader does not read")
+
+    def arguments(self, node: ast.Call, env: dict) -> tuple[list, dict]:
+        args = []
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                raise _refuse(a, "*args in a call")
+            args.append(self.expr(a, env))
+        kwargs: dict[str, Any] = {}
+        for kw in node.keywords:
+            if kw.arg is None:  # **kwargs: only a dict the method received
+                value = self.expr(kw.value, env)
+                if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+                    raise _refuse(kw, "** of something that is not the keyword arguments")
+                kwargs.update(value)
+            else:
+                kwargs[kw.arg] = self.expr(kw.value, env)
+        return args, kwargs
+
+
+class _Path:
+    """A module of keras named on the way to one of its objects (`keras.layers`)."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+
+def _plain_models(keras) -> tuple[type, ...]:
+    from keras.src.models.functional import Functional
+    return (keras.Sequential, Functional)
+
+
+def _activation_functions(keras) -> set:
+    return {getattr(keras.activations, n) for n in dir(keras.activations)
+            if not n.startswith("_") and callable(getattr(keras.activations, n))
+            and not isinstance(getattr(keras.activations, n), type)}
+
+
+def _tensors_or_plain(value: Any, keras, depth: int = 0) -> bool:
+    if isinstance(value, (list, tuple)) and depth < 3:
+        return all(_tensors_or_plain(v, keras, depth + 1) for v in value)
+    return _plain(value) or keras.ops.is_tensor(value) or isinstance(value, keras.KerasTensor)
+
+
+def _tf_nn() -> list:
+    import tensorflow as tf
+    return [getattr(tf.nn, n) for n in sorted(TF_NN) if hasattr(tf.nn, n)]
+
+
+def _plain_or_activation(value: Any, keras) -> bool:
+    return _plain(value) or (callable(value) and (value in _activation_functions(keras)
+                                                  or any(value is f for f in _tf_nn())))
+
+
+def _attribute_ok(name: str) -> bool:
+    return not (name.startswith("__") and name.endswith("__"))
+
+
+def _is_super_init(func: ast.AST) -> bool:
+    if not (isinstance(func, ast.Attribute) and func.attr == "__init__"):
+        return False
+    inner = func.value
+    return isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) \
+        and inner.func.id == "super" and not inner.keywords and len(inner.args) in (0, 2)
+
+
+# ---- signatures --------------------------------------------------------------------------
+
+def _default(node: ast.AST, source: Source) -> Any:
+    """A parameter's default: a plain literal, or a top-level constant (`units=HIDDEN`)."""
+    if isinstance(node, ast.Name):
+        found, value = source.constant(node.id)
+        if found:
+            return value
+    return _literal(node)
+
+
+def _signature(fn: ast.FunctionDef, method: bool, source: Source) -> tuple[str, list[str]]:
+    """The parameter list of `fn` as Python text, and the parameter names. Every parameter
+    but `self` and, in call(), the inputs, needs a plain default; no positional-only
+    parameters, no *args."""
+    a = fn.args
+    if a.posonlyargs or a.vararg:
+        raise _refuse(fn, f"{fn.name}() takes positional-only parameters or *args")
+    names = [p.arg for p in a.args] + [p.arg for p in a.kwonlyargs] + \
+        ([a.kwarg.arg] if a.kwarg else [])
+    for name in names:
+        if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("__"):
+            raise _refuse(fn, f"a parameter name the grader does not read in {fn.name}()")
+    if len(set(names)) != len(names):
+        raise _refuse(fn, "a parameter named twice")
+    required = 0
+    if method:
+        if not a.args or a.args[0].arg != "self":
+            raise _refuse(fn, f"{fn.name}() whose first parameter is not `self`")
+        required = 2 if fn.name == "call" else 1
+    n_default = len(a.defaults)
+    parts = []
+    for i, p in enumerate(a.args):
+        d = i - (len(a.args) - n_default)
+        if d >= 0:
+            parts.append(f"{p.arg}={_default(a.defaults[d], source)!r}")
+        elif i < required:
+            parts.append(p.arg)
+        else:
+            raise _refuse(fn, f"the parameter `{p.arg}` of {fn.name}() has no default")
+    if a.kwonlyargs:
+        parts.append("*")
+        for p, default in zip(a.kwonlyargs, a.kw_defaults):
+            if default is None:
+                raise _refuse(fn, f"the parameter `{p.arg}` of {fn.name}() has no default")
+            parts.append(f"{p.arg}={_default(default, source)!r}")
+    if a.kwarg:
+        parts.append(f"**{a.kwarg.arg}")
+    return ", ".join(parts), names
+
+
+def _stub(name: str, params: str, runner) -> Any:
+    """A function with the student's signature whose body hands its arguments to `runner`.
+    Only identifiers and literals checked above reach this text."""
+    text = f"def {name}({params}):\n    return __run(dict(locals()))\n"
+    scope: dict[str, Any] = {"__run": runner, "__builtins__": {"dict": dict, "locals": locals}}
+    exec(compile(text, "<grader: interpreted signature>", "exec"), scope)  # noqa: S102
+    return scope[name]
+
+
+def _check_body(fn: ast.FunctionDef) -> None:
+    if fn.decorator_list:
+        raise _refuse(fn, f"a decorator on {fn.name}()")
+
+
+# ---- what the verifier asks for ------------------------------------------------------------
+
+def model_class(source: Source, name: str, module_name: str) -> type:
+    """A keras.Model subclass doing what the source's class `name` does."""
+    import keras
+
+    node = source.definition(name, ast.ClassDef)
+    if node.decorator_list or node.keywords or len(node.bases) != 1:
+        raise _refuse(node, f"class {name} has decorators, keywords or several bases")
+    ev = Evaluator(source)
+    if ev.resolve(node.bases[0], {}) is not keras.Model:
+        raise _refuse(node, f"class {name} does not derive from keras.Model")
+    methods: dict[str, ast.FunctionDef] = {}
+    for stmt in node.body:
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) \
+                and isinstance(stmt.value.value, str):
+            continue
+        if isinstance(stmt, ast.Pass):
+            continue
+        if isinstance(stmt, ast.FunctionDef) and stmt.name in ("__init__", "call") \
+                and stmt.name not in methods:
+            _check_body(stmt)
+            methods[stmt.name] = stmt
+            continue
+        raise _refuse(stmt, f"class {name} defines more than __init__ and call()")
+    if "call" not in methods:
+        raise _refuse(node, f"class {name} has no call()")
+    body: dict[str, Any] = {"__module__": module_name, "__qualname__": name,
+                            "__doc__": ast.get_docstring(node)}
+    for method, fn in methods.items():
+        params, _ = _signature(fn, method=True, source=source)
+
+        def run(env: dict, fn=fn, method=method) -> Any:
+            env["__method__"] = method  # not a Python name: never collides with a parameter
+            try:
+                value = Evaluator(source).run(fn.body, env)
+            except Uninterpretable as exc:
+                exc.name = exc.name or name
+                raise
+            if method == "__init__" and value is not None:
+                raise _refuse(fn, "__init__ returns a value")
+            return value
+        body[method] = _stub(method, params, run)
+    if "__init__" in methods and not _calls_super_init(methods["__init__"]):
+        raise _refuse(methods["__init__"], f"{name}.__init__ does not call super().__init__")
+    return type(name, (keras.Model,), body)
+
+
+def _calls_super_init(fn: ast.FunctionDef) -> bool:
+    """True when the first statement after the docstring is super().__init__(...): before it,
+    Keras refuses attributes on the model, and after anything else the order may matter."""
+    body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    return bool(body) and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Call) \
+        and _is_super_init(body[0].value.func)
+
+
+def factory(source: Source, name: str, module_name: str) -> Any:
+    """A function doing what the source's function `name` does (`make_sequential`)."""
+    node = source.definition(name, ast.FunctionDef)
+    _check_body(node)
+    params, _ = _signature(node, method=False, source=source)
+
+    def run(env: dict) -> Any:
+        try:
+            return Evaluator(source).run(node.body, env)
+        except Uninterpretable as exc:
+            exc.name = exc.name or name
+            raise
+    fn = _stub(name, params, run)
+    fn.__module__ = module_name
+    fn.__qualname__ = name
+    return fn
+
+
+class Interpreter:
+    """The names of one submission that the export lists as its own code (a class, a function,
+    a model of its own class), each read from the source the first time the clean process
+    needs it. Uninterpretable says why one cannot be."""
+
+    def __init__(self, chunks: list[tuple[str, str]], module_name: str):
+        self.chunks, self.module_name = chunks, module_name
+        self._source: Source | None = None
+        self._done: dict[str, Any] = {}
+        self._refused: dict[str, str] = {}
+
+    @property
+    def source(self) -> Source:
+        if self._source is None:
+            self._source = Source(self.chunks)
+        return self._source
+
+    def get(self, name: str, entry: dict) -> Any:
+        key = f"{entry.get('kind')}:{name}"
+        if key in self._refused:
+            raise Uninterpretable(self._refused[key])
+        if key not in self._done:
+            try:
+                self._done[key] = self._make(name, entry)
+            except Uninterpretable as exc:
+                self._refused[key] = str(exc)
+                raise
+            except Exception as exc:  # noqa: BLE001 - Keras refused what the source does
+                self._refused[key] = f"reading it raised {type(exc).__name__}"
+                raise Uninterpretable(self._refused[key]) from None
+        return self._done[key]
+
+    def _make(self, name: str, entry: dict) -> Any:
+        kind, bases = entry.get("kind"), entry.get("bases") or []
+        if kind == "class":
+            if not bases or bases[0] != name:
+                raise Uninterpretable(f"`{name}` names a class defined under another name")
+            return self._class(name)
+        if kind == "function":
+            if entry.get("qualname") != name:
+                raise Uninterpretable(f"`{name}` names a function defined under another name")
+            return factory(self.source, name, self.module_name)
+        if kind == "model" and bases:
+            return self._instance(bases[0], entry)
+        raise Uninterpretable(f"a {kind or 'value'} the grader does not read from source")
+
+    def _class(self, name: str) -> type:
+        key = f"class:{name}"
+        if key not in self._done:
+            self._done[key] = model_class(self.source, name, self.module_name)
+        return self._done[key]
+
+    def _instance(self, class_name: str, entry: dict) -> Any:
+        """A model of the student's class in the state the export recorded: built by one call
+        on zeros when it had weights (their shapes must then come out the same), marked built
+        when it was built without any."""
+        import numpy as np
+
+        shapes, built_with = entry.get("weight_shapes"), entry.get("input_shape")
+        if not isinstance(shapes, list) or "built" not in entry:
+            raise Uninterpretable("the export does not say what state the model was in")
+        if built_with is not None and not (isinstance(built_with, list) and 1 <= len(built_with) <= 6
+                                           and all(d is None or isinstance(d, int) and 0 < d < 10**5
+                                                   for d in built_with)):
+            raise Uninterpretable("the export's input shape is not one the grader reads")
+        policies = entry.get("policies")
+        if not isinstance(policies, list) or not policies or \
+                not all(isinstance(p, str) and p in POLICIES for p in policies):
+            raise Uninterpretable("the export does not say the model's dtype policies")
+        import keras
+        before = keras.config.dtype_policy()
+        # Made under the global policy it was made under in the child (the student may have
+        # set mixed_float16 before building it and float32 again after)
+        keras.config.set_dtype_policy(policies[0])
+        try:
+            model = self._class(class_name)()
+            if shapes:
+                if built_with is None:
+                    raise Uninterpretable("the export does not say what input built the model")
+                model(np.zeros([d or 1 for d in built_with], dtype="float32"))
+            elif entry["built"]:
+                if built_with is not None:
+                    model.build(tuple(built_with))
+                model.built = True
+        finally:
+            keras.config.set_dtype_policy(before)
+        if [list(w.shape) for w in model.weights] != shapes:
+            raise Uninterpretable("read from the source, it builds other weights")
+        if [layer.dtype_policy.name for layer in
+                model._flatten_layers(include_self=True, recursive=True)] != policies:
+            raise Uninterpretable("read from the source, its layers have other dtype policies")
+        return model

@@ -1,0 +1,335 @@
+"""grader.interpret: the clean process reads a student's model class or factory from its source
+instead of running it. What it reads must behave as the code does when Python runs it (a
+difference would name an honest student's pass `tampering`), and what it cannot read it must
+refuse, never guess."""
+from __future__ import annotations
+
+import inspect
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.interpret import Interpreter, Source, Uninterpretable, factory, model_class
+
+ZOO = Path(__file__).parent / "zoo"
+
+LESSON_MLP = '''
+import numpy as np
+import keras
+from keras import layers
+
+def make_sequential():
+    return keras.Sequential(
+        [keras.Input(shape=(784,)), layers.Dense(256, activation="relu"),
+         layers.Dense(64, activation="relu"), layers.Dense(10, activation="softmax")],
+        name="mlp_sequential")
+
+class MLP(keras.Model):
+    """The lesson's: a list of hidden layers and a loop."""
+    def __init__(self, hidden_units=(256, 64), num_classes=10, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = [layers.Dense(u, activation="relu") for u in hidden_units]
+        self.head = layers.Dense(num_classes, activation="softmax")
+
+    def call(self, inputs, training=False):
+        x = inputs
+        for layer in self.hidden:
+            x = layer(x)
+        return self.head(x)
+'''
+
+
+def _run(code: str) -> dict:
+    """The source as Python runs it: what the child sees."""
+    namespace: dict = {"__name__": "submission"}
+    exec(compile(code, "<student>", "exec"), namespace)  # noqa: S102 - the tests' own sources
+    return namespace
+
+
+def _read(code: str, name: str = "MLP") -> type:
+    return model_class(Source([("<student>", textwrap.dedent(code))]), name, "submission")
+
+
+def _same_function(real, read, x) -> None:
+    """Same weights in the same order, and the same outputs once the weights are the same."""
+    real(x), read(x)
+    assert [tuple(w.shape) for w in real.weights] == [tuple(w.shape) for w in read.weights]
+    read.set_weights(real.get_weights())
+    np.testing.assert_array_equal(np.asarray(real(x)), np.asarray(read(x)))
+
+
+def test_the_lessons_class_read_from_source_is_the_same_function():
+    x = np.random.default_rng(0).random((4, 784), dtype=np.float32)
+    cls = _read(LESSON_MLP)
+    real_cls = _run(LESSON_MLP)["MLP"]
+    model = cls()
+    _same_function(real_cls(), model, x)
+    assert model.count_params() == 218_058  # 200,960 + 16,448 + 650
+    # Keras decides from these signatures what fit() passes and what get_config() records
+    assert inspect.signature(cls.call) == inspect.signature(real_cls.call)
+    assert inspect.signature(cls.__init__) == inspect.signature(real_cls.__init__)
+    config = lambda m: {k: v for k, v in m.get_config().items() if k != "name"}  # noqa: E731
+    assert config(cls(num_classes=3)) == config(real_cls(num_classes=3))  # names are numbered
+    assert cls.__name__ == "MLP" and cls.__module__ == "submission"
+
+
+def test_the_lessons_factory_read_from_source_builds_the_same_sequential():
+    source = Source([("<student>", LESSON_MLP)])
+    made = factory(source, "make_sequential", "submission")()
+    real = _run(LESSON_MLP)["make_sequential"]()
+    assert made.name == real.name == "mlp_sequential"
+    assert [type(l).__name__ for l in made.layers] == [type(l).__name__ for l in real.layers]
+    assert made.count_params() == real.count_params() == 218_058
+
+
+def test_a_factory_that_adds_layers_one_by_one():
+    code = '''
+    import tensorflow as tf
+    def make_sequential(units=256):
+        model = tf.keras.Sequential(name="stack")
+        model.add(tf.keras.Input(shape=(784,)))
+        model.add(tf.keras.layers.Dense(units, activation=tf.keras.activations.relu))
+        model.add(tf.keras.layers.Dense(10, activation="softmax"))
+        return model
+    '''
+    made = factory(Source([("<s>", textwrap.dedent(code))]), "make_sequential", "submission")()
+    assert made.count_params() == 784 * 256 + 256 + 256 * 10 + 10
+
+
+@pytest.mark.parametrize("call_body, init_extra", [
+    # indexing, a dropout with the flag passed on, nested calls
+    ("x = self.hidden[0](inputs)\n        x = self.drop(x, training=training)\n"
+     "        return self.head(self.hidden[1](x))", "self.drop = layers.Dropout(0.5)"),
+    # the flag written out: the dropout never runs in training mode
+    ("x = self.hidden[0](inputs)\n        x = self.drop(x, training=False)\n"
+     "        return self.head(self.hidden[1](x))", "self.drop = layers.Dropout(0.5)"),
+])
+def test_variants_of_call_read_the_same_as_python_runs_them(call_body, init_extra):
+    code = f'''
+import keras
+from keras import layers
+class MLP(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = [layers.Dense(256, activation="relu"), layers.Dense(64, activation="relu")]
+        {init_extra}
+        self.head = layers.Dense(10, activation="softmax")
+
+    def call(self, inputs, training=None):
+        {call_body}
+'''
+    x = np.random.default_rng(1).random((4, 784), dtype=np.float32)
+    real, read = _run(code)["MLP"](), _read(code)()
+    _same_function(real, read, x)
+    # in training mode the dropout runs in both, or in neither
+    runs = [not np.array_equal(np.asarray(m(x, training=True)), np.asarray(m(x)))
+            for m in (real, read)]
+    assert runs[0] == runs[1] == ("False" not in call_body)
+
+
+def test_layers_created_in_call_behave_as_keras_makes_them_behave():
+    code = '''
+import keras
+from keras import layers
+class MLP(keras.Model):
+    def call(self, inputs):
+        x = layers.Dense(256, activation="relu")(inputs)
+        return layers.Dense(10, activation="softmax")(x)
+'''
+    x = np.zeros((2, 784), dtype=np.float32)
+    real, read = _run(code)["MLP"](), _read(code)()
+    real(x), read(x)
+    assert len(real.weights) == len(read.weights)
+
+
+@pytest.mark.parametrize("code, why", [
+    ("class MLP(keras.Model):\n    def call(self, x):\n        return self.d(x)\n"
+     "    def get_config(self):\n        return {}\n", "more than __init__ and call"),
+    ("class MLP(keras.Model):\n    def call(self, x):\n        if x is None:\n            return x\n"
+     "        return x\n", "If"),
+    ("class MLP(keras.Model):\n    def call(self, x):\n        return keras.ops.cond(x, x, x)\n",
+     "not among"),
+    ("def helper(x):\n    return x\nclass MLP(keras.Model):\n    def call(self, x):\n"
+     "        return helper(x)\n", "helper"),
+    ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.d = layers.Dense(10, activation=tf.math.log)\n    def call(self, x):\n"
+     "        return self.d(x)\n", "not from keras"),
+    ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.d = layers.Lambda(lambda t: t)\n    def call(self, x):\n"
+     "        return self.d(x)\n", "not among"),
+    ("class MLP(keras.Model):\n    def call(self, x):\n        return x\nMLP = 3\n",
+     "not defined once"),
+    ("layers = None\nclass MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.d = layers.Dense(3)\n    def call(self, x):\n        return self.d(x)\n",
+     "bound once"),
+    ("@keras.saving.register_keras_serializable()\nclass MLP(keras.Model):\n"
+     "    def call(self, x):\n        return x\n", "decorators"),
+    ("class MLP(keras.layers.Layer):\n    def call(self, x):\n        return x\n",
+     "not among|does not derive"),
+    ("class MLP(keras.Model):\n    def __init__(self, units):\n        super().__init__()\n"
+     "    def call(self, x):\n        return x\n", "no default"),
+    ("class MLP(keras.Model):\n    def __init__(self):\n        self.d = layers.Dense(3)\n"
+     "        super().__init__()\n    def call(self, x):\n        return self.d(x)\n",
+     "does not call super"),
+])
+def test_what_it_cannot_read_it_refuses(code, why):
+    header = "import keras\nimport tensorflow as tf\nfrom keras import layers\n"
+    with pytest.raises(Uninterpretable, match=why):
+        cls = _read(header + code)
+        cls()(np.zeros((1, 4), dtype=np.float32))
+
+
+def test_a_loop_too_long_to_read_is_refused_not_run():
+    code = '''
+import keras
+from keras import layers
+class MLP(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.d = [layers.Dense(1) for _ in range(1000000000)]
+    def call(self, x):
+        return x
+'''
+    with pytest.raises(Uninterpretable, match="range too long"):
+        _read(code)()
+
+
+def test_a_refusal_is_a_base_exception_no_collector_swallows():
+    """A collector's `except Exception` records a failed call; a refusal must get past it to
+    the clean process, which then grades the exercise from the child's report."""
+    assert not issubclass(Uninterpretable, Exception)
+
+
+def test_the_interpreter_brings_a_model_of_the_class_to_the_exported_state():
+    interpreter = Interpreter([("<s>", LESSON_MLP)], "submission")
+    shapes = [[784, 256], [256], [256, 64], [64], [64, 10], [10]]
+    model = interpreter.get("sub_model", {"kind": "model", "bases": ["MLP", "Model"],
+                                          "built": True, "weight_shapes": shapes,
+                                          "input_shape": [1, 784],
+                                          "policies": ["float32"] * 4})
+    assert [list(w.shape) for w in model.weights] == shapes
+    # `sub_model.build((None, 784))`: built, and in Keras 3.15 without a single weight
+    unbuilt = interpreter.get("other", {"kind": "model", "bases": ["MLP", "Model"],
+                                        "built": True, "weight_shapes": [],
+                                        "input_shape": [None, 784],
+                                        "policies": ["float32"] * 4})
+    assert unbuilt.built and unbuilt.weights == []
+    with pytest.raises(Uninterpretable, match="other weights"):
+        interpreter.get("odd", {"kind": "model", "bases": ["MLP", "Model"], "built": True,
+                                "weight_shapes": [[784, 128], [128]], "input_shape": [1, 784],
+                                "policies": ["float32"] * 4})
+    mixed = interpreter.get("mixed", {"kind": "model", "bases": ["MLP", "Model"], "built": True,
+                                      "weight_shapes": shapes, "input_shape": [1, 784],
+                                      "policies": ["mixed_float16"] * 4})
+    assert mixed.layers[0].dtype_policy.name == "mixed_float16"  # made as the child made it
+    with pytest.raises(Uninterpretable, match="other dtype policies"):
+        interpreter.get("half", {"kind": "model", "bases": ["MLP", "Model"], "built": True,
+                                 "weight_shapes": shapes, "input_shape": [1, 784],
+                                 "policies": ["mixed_float16", "float32", "float32", "float32"]})
+    with pytest.raises(Uninterpretable, match="another name"):
+        interpreter.get("Net", {"kind": "class", "bases": ["MLP", "Model"]})
+
+
+def test_unpacking_zip_constants_and_keras_ops_read_as_python_runs_them():
+    code = '''
+import keras
+import tensorflow as tf
+from keras import layers
+HIDDEN = (256, 64)
+class MLP(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.head = layers.Dense(10, activation="softmax")  # made first: its weights come first
+        self.dense = [layers.Dense(u) for u in HIDDEN]
+        self.drop, self.norm = layers.Dropout(0.2), layers.LayerNormalization()
+
+    def call(self, inputs, training=None):
+        x = self.norm(inputs)
+        for i, (dense, rate) in enumerate(zip(self.dense, (0.0, 0.2))):
+            x = keras.ops.relu(dense(x))
+            x = tf.nn.relu(x)
+        return self.head(self.drop(x, training=training))
+'''
+    x = np.random.default_rng(4).random((3, 784), dtype=np.float32)
+    _same_function(_run(code)["MLP"](), _read(code)(), x)
+
+
+def _zoo_definitions() -> list[Path]:
+    files = []
+    for path in sorted(ZOO.rglob("*.py")):
+        if "hostile" in path.parts:
+            continue
+        try:
+            text = path.read_text()
+        except UnicodeDecodeError:  # the zoo's bad inputs
+            continue
+        if "class MLP(" in text or "def make_sequential(" in text:
+            files.append(path)
+    return files
+
+
+def test_every_zoo_definition_it_reads_is_the_same_function_as_python_runs_it():
+    """The zoo's MLP classes and factories, right and wrong: each one it reads must build the
+    same weights and compute the same outputs as the file's own, run by Python."""
+    import keras
+
+    x = np.random.default_rng(2).random((3, 784), dtype=np.float32)
+    read_count = 0
+    for path in _zoo_definitions():
+        code = path.read_text()
+        defs = Source([(str(path), code)]).defs
+        try:
+            namespace = _run_file(code, path)
+        except BaseException:  # noqa: BLE001 - a file whose point is to fail
+            continue
+        finally:
+            keras.config.set_dtype_policy("float32")
+        for name, make in (("MLP", lambda s: model_class(s, "MLP", "submission")),
+                           ("make_sequential", lambda s: factory(s, "make_sequential", "submission"))):
+            if name not in defs or name not in namespace:
+                continue
+            try:
+                read = make(Source([(str(path), code)]))
+                model = read()
+                real = namespace[name]()
+                if name == "make_sequential":
+                    model_out, real_out = model(x), real(x)
+                else:
+                    real_out, model_out = _both_or_neither(real, model, x)
+            except Uninterpretable:
+                continue
+            if real_out is None:
+                continue
+            read_count += 1
+            assert [tuple(w.shape) for w in real.weights] == \
+                [tuple(w.shape) for w in model.weights], path
+            model.set_weights(real.get_weights())
+            repeatable = [np.array_equal(np.asarray(m(x)), np.asarray(m(x))) for m in (real, model)]
+            assert repeatable[0] == repeatable[1], path  # layers made anew in each call
+            if not repeatable[0]:
+                continue
+            np.testing.assert_allclose(np.asarray(model(x)), np.asarray(real(x)), rtol=1e-6,
+                                       err_msg=str(path))
+    assert read_count >= 40  # most of the zoo's definitions are read, not refused
+
+
+def _both_or_neither(real, model, x):
+    """Both raise, or both return: a class that fails when Python runs it fails read too."""
+    try:
+        real_out = real(x)
+    except Exception as exc:  # noqa: BLE001
+        with pytest.raises(type(exc)):
+            model(x)
+        return None, None
+    return real_out, model(x)
+
+
+def _run_file(code: str, path: Path) -> dict:
+    import contextlib
+    import io
+    namespace: dict = {"__name__": "submission", "__file__": str(path)}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(code, str(path), "exec"), namespace)  # noqa: S102 - the zoo's own files
+    return namespace
