@@ -13,20 +13,21 @@ from grader.mistakes import Mistake
 
 # Shared by every exercise that builds models: a policy left set changes all of them.
 LEAKED_MIXED_PRECISION = Mistake(
-    "leaked_mixed_precision", "A mixed-precision policy was left switched on",
-    "`set_global_policy('mixed_float16')` changes every layer created afterwards, including "
-    "models built later by you or by anyone importing your code. The lesson resets it to "
-    "'float32' right after its mixed-precision example.",
+    "leaked_mixed_precision", "A global dtype policy other than float32 was left switched on",
+    "`set_global_policy('mixed_float16')` (or any policy but 'float32') changes every layer "
+    "created afterwards, including models built later by you or by anyone importing your code. "
+    "The lesson resets it to 'float32' right after its mixed-precision example.",
     "Reset the global policy to 'float32' once you are done with mixed precision, or pass "
     "dtype= to the layers that need it.",
     "global policy '{global_policy}' at the end of your code; models affected: {affected}")
 
 MODEL_NOT_FLOAT32 = Mistake(
-    "model_not_float32", "The model's layers compute in mixed precision",
-    "This task's model is float32 throughout. Its layers were created with a mixed policy "
-    "(`dtype='mixed_float16'` given to a layer, or a global policy switched on while the model "
-    "was built and reset only afterwards), so they compute in float16 and the model returns "
-    "float16 values: grainy probabilities, and a loss that can overflow.",
+    "model_not_float32", "The model's layers do not compute in float32",
+    "This task's model is float32 throughout. Its layers were created with another dtype "
+    "policy (`dtype='mixed_float16'` or `dtype='float64'` given to a layer, or a global policy "
+    "switched on while the model was built and reset only afterwards), so they compute in "
+    "another precision: in float16 the probabilities come out grainy and a loss can overflow; "
+    "in float64 the model takes twice the memory and no longer matches the lesson's numbers.",
     "Look at the dtype each layer was created with: no `dtype=` on this model's layers, and the "
     "global policy float32 while you build it.",
     "{affected}: layers with policy {policies}; the global policy is float32 at the end of your "

@@ -102,8 +102,9 @@ MISTAKES = (
             "Because the outputs are named, compile() takes one loss per head as a dict keyed by "
             "those names, and fit() takes the targets the same way. An unnamed head gets a name "
             "like dense_7 from a process-wide counter, which no loss dict can rely on.",
-            "Pass `name=` to each head's Dense layer.",
-            "outputs named {got} where {expected} were expected"),
+            "Pass `name=` to each head's Dense layer (or, with `outputs={...}` as a dict, use "
+            "the names as its keys).",
+            "outputs named {got} where {expected} were expected{keyed}"),
     Mistake("head_not_as_specified", "A head has the wrong size or activation",
             "digit chooses one of ten classes: Dense(10, softmax), probabilities that sum to 1. "
             "is_hard is one yes/no probability: Dense(1, sigmoid). Softmax over a single unit "
@@ -396,7 +397,13 @@ def _names_problem(ev) -> tuple[str, dict] | None:
                                           "hard_head": _head_spec(by_name["is_hard"]),
                                           "layers": names}
         return None
-    return "heads_misnamed", {"got": names, "expected": list(HEAD_NAMES), "layers": names}
+    # outputs given as a dict are named by its keys, whatever their layers are called
+    keyed = [h for h in heads if h["name"] != h["layer"]]
+    note = ("; the outputs are the keys of your `outputs` dict (" +
+            ", ".join(f"`{h['name']}` for layer `{h['layer']}`" for h in keyed) + ")"
+            if keyed else "")
+    return "heads_misnamed", {"got": names, "expected": list(HEAD_NAMES), "keyed": note,
+                              "layers": [h["layer"] or h["name"] for h in heads]}
 
 
 def _inputs_problem(m: dict) -> tuple[str, dict] | None:
@@ -507,7 +514,7 @@ def check_head_layers(ev) -> Finding:
         return skip
     heads = _heads(ev)
     if len(heads) != 2:
-        return _fail("head_layers", _names_problem(ev) or ("heads_misnamed", {}))
+        return _fail("head_layers", _names_problem(ev) or ("heads_misnamed", {"keyed": ""}))
     roles = _by_role(heads)
     wrong = []
     for role, (units, activation) in HEADS.items():

@@ -13,12 +13,13 @@ student code runs. Per exercise:
   reported passing that fails when measured clean is named `tampering`: the submission's
   process reported a model other than the one it built.
 * **reported** (`verification: "reported"`): the collector needed something only the student's
-  code can run (a model of the student's own class, a factory function, a Lambda layer), or no
-  clean measurement came back. The child's report is graded, and the report says so and why.
+  code can run (a class or function of the student's own that grader.interpret cannot read
+  from the source, a Lambda layer), or no clean measurement came back. The child's report is
+  graded, and the report says so and why.
 
-Student code is the only thing that can show what a class written by the student computes;
-such a model is graded from the process that ran it, with every other defence in place (the
-sandbox, the tamper checks, the nonce on the result channel).
+What the clean process cannot read, only the student's code can show; such a model is graded
+from the process that ran it, with every other defence in place (the sandbox, the tamper
+checks, the nonce on the result channel).
 """
 from __future__ import annotations
 

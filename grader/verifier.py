@@ -7,9 +7,10 @@ but data: a configuration, weight arrays, flags. So what it measures about a reb
 not something the submission could have forged in memory; grader.verification decides what
 each exercise's verdict may rest on.
 
-A collector may look up a name the clean process does not have (a factory function, a model of
-the student's own class): it gets nothing, and that lookup is recorded, so the parent knows the
-clean measurement of that exercise is not complete.
+A name the export lists as the student's own code (a class, a factory function, a model of
+the student's class) is read from the source (grader.interpret) when a collector asks for it.
+A name the clean process cannot have either way stops the collector, and that lookup is
+recorded, so the parent knows the clean measurement of that exercise is not complete.
 
 It runs as a long-lived server (one per grader; requests one at a time, a fresh Keras session
 each), sandboxed like a submission but for the CPU limit. Protocol on its two pipes: a request

@@ -105,6 +105,20 @@ def test_loss_lists_follow_what_each_head_is_not_its_name():
     assert mistakes(ev) == {"heads_misnamed"}
 
 
+def test_outputs_keyed_by_other_names_than_their_layers_say_the_keys_are_the_names():
+    """`outputs={"digits": digit_head, ...}`: Keras names each output by its key; the heads'
+    layers being called `digit` and `is_hard` does not help, and the evidence says so."""
+    from grader.mistakes import render_evidence
+    ev = evidence()
+    ev["outputs"][0]["name"] = "digits"
+    finding = run_all(ev)["head_names"]
+    assert finding.mistake == "heads_misnamed"
+    assert finding.layers == ["digit", "is_hard"]  # the report's picture marks the layers
+    mistake = next(m for m in two_headed.MISTAKES if m.id == "heads_misnamed")
+    text = render_evidence(mistake, dict(finding.facts, expected=finding.expected, got=finding.got))
+    assert "the keys of your `outputs` dict (`digits` for layer `digit`)" in text
+
+
 @pytest.mark.parametrize("kwargs, expected", [
     (dict(kind="subclassed"), {"two_headed_not_functional"}),
     (dict(inputs=(("input_layer", 784), ("input_layer_1", 8)), fit_ok=False), {"inputs_misnamed"}),
