@@ -137,7 +137,9 @@ class Source:
                 except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                     pass
                 else:
-                    if _plain(value):
+                    # immutable values only: a list can be changed in place from anywhere
+                    # (`HIDDEN[0] = 256`, `.append`), and the literal would be out of date
+                    if _plain(value) and _immutable(value):
                         self.constants[node.targets[0].id] = value
             # Any other binding at the top level (assignments, loops, with, del, walrus, a
             # definition inside an `if`) counts; what is bound inside functions does not.
@@ -211,6 +213,12 @@ def _plain(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def _immutable(value: Any) -> bool:
+    if isinstance(value, list):
+        return False
+    return not isinstance(value, tuple) or all(_immutable(v) for v in value)
+
+
 class _Return(Exception):
     def __init__(self, value: Any):
         self.value = value
@@ -272,7 +280,8 @@ class Evaluator:
                 return value
         path = self.source.imports.get(name)
         if path is None or not self.source.once(name):
-            raise _refuse(node, f"the name `{name}`, not a keras import bound once")
+            raise _refuse(node, f"the name `{name}`, which is not a keras import or a constant "
+                                f"(a number, string or tuple) bound once at the top level")
         if path == "tensorflow" and chain and chain[-1] == "keras":
             path = "keras"
             chain.pop()
@@ -379,13 +388,23 @@ class Evaluator:
             except IndexError:
                 raise _refuse(node, "an index out of range") from None
         if isinstance(node, ast.Attribute):
-            if isinstance(node.value, ast.Name) and node.value.id in env:
-                owner = env[node.value.id]
-                if node.value.id == "self" and _attribute_ok(node.attr) \
+            root = node.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in env:  # an attribute of a local value
+                owner = self.expr(node.value, env)
+                if owner is env.get("self") and _attribute_ok(node.attr) \
                         and node.attr in vars(owner):
                     return getattr(owner, node.attr)
                 if isinstance(owner, keras.Sequential) and node.attr == "add":
                     return owner.add
+                if isinstance(owner, keras.Sequential) and node.attr == "summary":
+                    # printed by the child; here only what it does to the model (nothing, or
+                    # an error for a model that cannot be summarised) is wanted
+                    return _QuietSummary(owner)
+                if node.attr == "append" and (isinstance(owner, list) or
+                                              type(owner).__name__ == "TrackedList"):
+                    return owner.append
                 raise _refuse(node, f"the attribute `{node.attr}` of a local value")
             return self.resolve(node, env)
         if isinstance(node, ast.Call):
@@ -446,13 +465,18 @@ class Evaluator:
         if isinstance(target, keras.layers.Layer) and (
                 not isinstance(target, keras.Model) or type(target) in _plain_models(keras)):
             return target(*args, **kwargs)  # Keras' own layer or model, called on tensors
-        if getattr(target, "__func__", None) is keras.Sequential.add:
+        if getattr(target, "__func__", None) is keras.Sequential.add or \
+                isinstance(target, _QuietSummary) and not args and not kwargs:
             return target(*args, **kwargs)
+        if getattr(target, "__name__", None) == "append" and \
+                isinstance(getattr(target, "__self__", None), list) and len(args) == 1 \
+                and not kwargs:
+            return target(*args)
         if any(target is getattr(keras.ops, op, None) for op in OPS) or target in _tf_nn():
             if not all(_tensors_or_plain(v, keras) for v in list(args) + list(kwargs.values())):
                 raise _refuse(node, "a keras.ops call on values the grader does not read")
             return target(*args, **kwargs)
-        if getattr(target, "__module__", "").startswith("keras.") and callable(target) \
+        if (getattr(target, "__module__", None) or "").startswith("keras.") and callable(target) \
                 and not isinstance(target, type) and target in _activation_functions(keras):
             return target(*args, **kwargs)  # keras.activations.relu(x)
         raise _refuse(node, "a call the grader does not read")
@@ -473,6 +497,16 @@ class Evaluator:
             else:
                 kwargs[kw.arg] = self.expr(kw.value, env)
         return args, kwargs
+
+
+class _QuietSummary:
+    """`model.summary()` in a factory: run, printing nothing."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self) -> None:
+        self.model.summary(print_fn=lambda *a, **k: None)
 
 
 class _Path:

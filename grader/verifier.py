@@ -141,23 +141,25 @@ class Namespace(dict):
                     self.unlisted.add(key)
         self.listed = True
 
+    # Listings are copies: a collector that looks a name up while it walks them may have it read
+    # from the source and bound (grader.interpret), which must not change what it is walking.
     def items(self):
         self._list()
         self._rebuild_all()
-        return super().items()
+        return list(super().items())
 
     def keys(self):
         self._list()
-        return super().keys()
+        return list(super().keys())
 
     def values(self):
         self._list()
         self._rebuild_all()
-        return super().values()
+        return list(super().values())
 
     def __iter__(self):
         self._list()
-        return super().__iter__()
+        return iter(list(super().__iter__()))
 
 
 def _unread(entry: dict, exc: BaseException) -> str:

@@ -333,3 +333,55 @@ def _run_file(code: str, path: Path) -> dict:
     with contextlib.redirect_stdout(io.StringIO()):
         exec(compile(code, str(path), "exec"), namespace)  # noqa: S102 - the zoo's own files
     return namespace
+
+
+def test_a_list_constant_is_not_read_it_may_have_been_changed_in_place():
+    """`HIDDEN = [128, 64]` then `HIDDEN[0] = 256`: the literal is out of date, and a list can
+    be changed from anywhere, so only immutable constants are read (a helper found this one:
+    read as [128, 64], a correct file was named tampering)."""
+    code = '''
+import keras
+from keras import layers
+HIDDEN = [128, 64]
+HIDDEN[0] = 256
+SIZES = (256, 64)
+
+def make_sequential():
+    return keras.Sequential([keras.Input(shape=(784,)), layers.Dense(HIDDEN[0])])
+
+def make_other():
+    return keras.Sequential([keras.Input(shape=(784,)), layers.Dense(SIZES[0])])
+'''
+    source = Source([("<s>", code)])
+    with pytest.raises(Uninterpretable, match="HIDDEN"):
+        factory(source, "make_sequential", "submission")()
+    assert factory(source, "make_other", "submission")().count_params() == 784 * 256 + 256
+
+
+def test_append_in_init_and_summary_in_a_factory_read_as_python_runs_them():
+    code = '''
+import keras
+from keras import layers
+
+def make_sequential():
+    model = keras.Sequential([keras.Input(shape=(784,)), layers.Dense(10)])
+    model.summary()
+    return model
+
+class MLP(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = []
+        for units in (256, 64):
+            self.hidden.append(layers.Dense(units, activation="relu"))
+        self.head = layers.Dense(10, activation="softmax")
+
+    def call(self, x):
+        for layer in self.hidden:
+            x = layer(x)
+        return self.head(x)
+'''
+    x = np.random.default_rng(5).random((2, 784), dtype=np.float32)
+    _same_function(_run(code)["MLP"](), _read(code)(), x)
+    made = factory(Source([("<s>", code)]), "make_sequential", "submission")()
+    assert made.count_params() == 7850

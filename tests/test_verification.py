@@ -318,3 +318,15 @@ def test_the_lessons_subclassed_mlp_is_read_from_source_and_measured_clean(tmp_p
                              timeout_s=120)
     why = reported_reason(clean, "mlp_three_ways")
     assert why and "could not read from your source" in why and "relu_layer" in why
+
+
+def test_a_name_read_from_source_while_a_collector_walks_the_names_is_no_error():
+    """A look-alike search walks the names and looks others up meanwhile; a lookup that reads a
+    class from the source binds it, which must not break the walk (it once raised 'dictionary
+    changed size during iteration', and the clean measurement was lost)."""
+    from grader.interpret import Interpreter
+    code = (Path(__file__).parent / "zoo" / "correct" / "mlp_lesson.py").read_text()
+    ns = Namespace({"fn_model": 1}, {"MLP": {"kind": "class", "bases": ["MLP", "Model"]}},
+                   None, Interpreter([("<s>", code)], "submission"))
+    seen = [name for name, _ in ns.items() if ns.get("MLP") is not None]
+    assert seen == ["fn_model"] and isinstance(ns["MLP"], type)
