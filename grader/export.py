@@ -113,21 +113,41 @@ def _bases(obj: Any) -> list[str]:
         return [cls.__name__]
 
 
-def _state(model) -> dict[str, Any]:
-    """Whether a model the export cannot copy was built, with what input, the shapes of its
-    weights and the dtype policies of its layers: the clean process rebuilds a model of the
-    student's own class from its source (grader.interpret) and must bring it to the same
-    state."""
+def _nbytes(model) -> int:
+    """The size of a model's weights, without copying them (a model of the student's own
+    class is sorted among the others by it)."""
+    import numpy as np
     try:
+        return sum(int(np.prod(v.shape)) * np.dtype(v.dtype).itemsize for v in model.weights)
+    except Exception:  # noqa: BLE001
+        return 0
+
+
+def _state(model, key: str, arrays: dict, budget: dict) -> dict[str, Any]:
+    """Everything about a model the export cannot copy as a configuration (a model of the
+    student's own class) that the clean process needs to bring the copy it reads from the
+    source (grader.interpret) to the same state: whether it was built and with what input,
+    its weights (values too, within the budget, under `key`), the trainable flag of each layer
+    and each variable, the dtype policy of each layer, and how it was compiled."""
+    try:
+        layers = model._flatten_layers(include_self=True, recursive=True)
+        weights, flags = _weights_and_flags(model)
         state = {"built": bool(model.built),
-                 "weight_shapes": [[int(d) for d in w.shape] for w in model.weights]}
+                 "weight_shapes": [[int(d) for d in w.shape] for w in weights],
+                 "trainable": flags,
+                 "trainable_layers": [bool(layer.trainable) for layer in layers],
+                 "policies": [str(layer.dtype_policy.name) for layer in layers],
+                 "compile": (model.get_compile_config()
+                             if getattr(model, "compiled", False) else None)}
+        json.dumps(state["compile"])
     except Exception:  # noqa: BLE001 - a class of the student's own: whatever it does
         return {}
-    try:  # the dtype policy of the model and of each layer in it (mixed_float16 …)
-        state["policies"] = [str(layer.dtype_policy.name) for layer in
-                             model._flatten_layers(include_self=True, recursive=True)]
-    except Exception:  # noqa: BLE001
-        state["policies"] = None
+    size = sum(w.nbytes for w in weights)
+    if size <= budget["left"]:
+        budget["left"] -= size
+        for j, w in enumerate(weights):
+            arrays[f"{key}_w{j}"] = w
+        state["weights_key"] = key
     try:  # the input it was built with ({"input_shape": (1, 784)} after one call)
         shape = (model.get_build_config() or {}).get("input_shape")
         state["input_shape"] = [None if d is None else int(d) for d in shape]
@@ -207,14 +227,16 @@ def _export(namespace: dict, global_policy: str) -> bytes:
             except Exception as exc:  # noqa: BLE001 - Keras could not write it: not portable
                 why = f"Keras could not write it ({type(exc).__name__})"
         described.append((name, obj, why, data))
-    size = {name: sum(w.nbytes for w in data.get("weights", [])) for name, _, _, data in described}
+    size = {name: (sum(w.nbytes for w in data["weights"]) if data else _nbytes(obj))
+            for name, obj, _, data in described}
     for name, obj, why, data in sorted(described, key=lambda d: size[d[0]]):
         if why is None and size[name] > budget["left"]:
             why = (f"too large for the grader to copy ({size[name] / 2**20:.0f} MB of weights; "
                    f"{BUDGET_BYTES // 2**20} MB in all)")
         if why is not None:
             manifest["missing"][name] = {"kind": "model", "why": why, "bases": _bases(obj),
-                                         **_state(obj)}
+                                         **_state(obj, f"o{len(manifest['missing'])}", arrays,
+                                                  budget)}
             continue
         budget["left"] -= size[name]
         index = len(manifest["models"])

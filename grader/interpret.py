@@ -699,8 +699,10 @@ class Interpreter:
     a model of its own class), each read from the source the first time the clean process
     needs it. Uninterpretable says why one cannot be."""
 
-    def __init__(self, chunks: list[tuple[str, str]], module_name: str):
+    def __init__(self, chunks: list[tuple[str, str]], module_name: str,
+                 arrays: dict[str, Any] | None = None):
         self.chunks, self.module_name = chunks, module_name
+        self.arrays = arrays or {}  # the export's weight arrays
         self._source: Source | None = None
         self._done: dict[str, Any] = {}
         self._refused: dict[str, str] = {}
@@ -740,6 +742,33 @@ class Interpreter:
             return self._instance(bases[0], entry)
         raise Uninterpretable(f"a {kind or 'value'} the grader does not read from source")
 
+    def _restore(self, model, layers: list, entry: dict) -> None:
+        """The weights' values, the trainable flags (each layer's, then each variable's, as the
+        student may have set them) and the compile configuration the export recorded."""
+        n = len(model.weights)
+        if n:
+            key = entry.get("weights_key")
+            if not isinstance(key, str):
+                raise Uninterpretable("its weights were too large for the grader to copy")
+            try:
+                model.set_weights([self.arrays[f"{key}_w{j}"] for j in range(n)])
+            except (KeyError, ValueError) as exc:
+                raise Uninterpretable(f"the export's weights do not fit it ({type(exc).__name__})")
+        for flags, objs in ((entry.get("trainable_layers"), layers),
+                            (entry.get("trainable"), model.weights)):
+            if not isinstance(flags, list) or len(flags) != len(objs):
+                raise Uninterpretable("the export's trainable flags do not fit it")
+            for obj, flag in zip(objs, flags):  # parents first: a model's flag reaches its layers
+                if obj.trainable != bool(flag):
+                    obj.trainable = bool(flag)
+        if entry.get("compile"):
+            try:
+                model.compile_from_config(entry["compile"])
+            except Exception:  # noqa: BLE001
+                pass
+            if not getattr(model, "compiled", False):
+                raise Uninterpretable("compiled with a loss, metric or optimizer of your own")
+
     def _class(self, name: str) -> type:
         key = f"class:{name}"
         if key not in self._done:
@@ -749,7 +778,8 @@ class Interpreter:
     def _instance(self, class_name: str, entry: dict) -> Any:
         """A model of the student's class in the state the export recorded: built by one call
         on zeros when it had weights (their shapes must then come out the same), marked built
-        when it was built without any."""
+        when it was built without any; then the same weight values, trainable flags and
+        compile configuration."""
         import numpy as np
 
         shapes, built_with = entry.get("weight_shapes"), entry.get("input_shape")
@@ -782,7 +812,8 @@ class Interpreter:
             keras.config.set_dtype_policy(before)
         if [list(w.shape) for w in model.weights] != shapes:
             raise Uninterpretable("read from the source, it builds other weights")
-        if [layer.dtype_policy.name for layer in
-                model._flatten_layers(include_self=True, recursive=True)] != policies:
+        layers = model._flatten_layers(include_self=True, recursive=True)
+        if [layer.dtype_policy.name for layer in layers] != policies:
             raise Uninterpretable("read from the source, its layers have other dtype policies")
+        self._restore(model, layers, entry)
         return model

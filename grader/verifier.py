@@ -310,7 +310,7 @@ def measure(request: dict[str, Any], blob: bytes) -> dict[str, Any]:
     missing = dict(manifest.get("missing", {}))
     module_name = manifest.get("module_name") or "submission"
     interpreter = Interpreter([(c["filename"], c["code"]) for c in request["source"]["chunks"]],
-                              module_name)
+                              module_name, arrays)
     source = request["source"]
     filenames = []
     for chunk in source["chunks"]:

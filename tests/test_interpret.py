@@ -203,31 +203,33 @@ def test_a_refusal_is_a_base_exception_no_collector_swallows():
 
 
 def test_the_interpreter_brings_a_model_of_the_class_to_the_exported_state():
-    interpreter = Interpreter([("<s>", LESSON_MLP)], "submission")
-    shapes = [[784, 256], [256], [256, 64], [64], [64, 10], [10]]
-    model = interpreter.get("sub_model", {"kind": "model", "bases": ["MLP", "Model"],
-                                          "built": True, "weight_shapes": shapes,
-                                          "input_shape": [1, 784],
-                                          "policies": ["float32"] * 4})
-    assert [list(w.shape) for w in model.weights] == shapes
+    """A model of the student's class the child held (`sub_model`): rebuilt from the source,
+    then given what the export recorded (grader.export._state): weights, flags, policies."""
+    from grader.export import _state
+    real = _run(LESSON_MLP)["MLP"]()
+    real(np.zeros((1, 784), dtype=np.float32))
+    real.layers[0].trainable = False  # frozen after it was made: no source line says so
+    arrays: dict = {}
+    entry = dict(_state(real, "o0", arrays, {"left": 2**30}), kind="model",
+                 bases=["MLP", "Model"])
+    interpreter = Interpreter([("<s>", LESSON_MLP)], "submission", arrays)
+    model = interpreter.get("sub_model", entry)
+    assert [w.shape for w in model.weights] == [w.shape for w in real.weights]
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), real.get_weights()))
+    assert [v.trainable for v in model.weights] == [False, False] + [True] * 4
+    assert not model.layers[0].trainable
     # `sub_model.build((None, 784))`: built, and in Keras 3.15 without a single weight
-    unbuilt = interpreter.get("other", {"kind": "model", "bases": ["MLP", "Model"],
-                                        "built": True, "weight_shapes": [],
-                                        "input_shape": [None, 784],
-                                        "policies": ["float32"] * 4})
+    unbuilt = interpreter.get("other", dict(entry, weight_shapes=[], trainable=[],
+                                            input_shape=[None, 784], trainable_layers=[True] * 4))
     assert unbuilt.built and unbuilt.weights == []
     with pytest.raises(Uninterpretable, match="other weights"):
-        interpreter.get("odd", {"kind": "model", "bases": ["MLP", "Model"], "built": True,
-                                "weight_shapes": [[784, 128], [128]], "input_shape": [1, 784],
-                                "policies": ["float32"] * 4})
-    mixed = interpreter.get("mixed", {"kind": "model", "bases": ["MLP", "Model"], "built": True,
-                                      "weight_shapes": shapes, "input_shape": [1, 784],
-                                      "policies": ["mixed_float16"] * 4})
+        interpreter.get("odd", dict(entry, weight_shapes=[[784, 128], [128]]))
+    with pytest.raises(Uninterpretable, match="too large"):
+        interpreter.get("large", dict(entry, weights_key=None))
+    mixed = interpreter.get("mixed", dict(entry, policies=["mixed_float16"] * 4))
     assert mixed.layers[0].dtype_policy.name == "mixed_float16"  # made as the child made it
     with pytest.raises(Uninterpretable, match="other dtype policies"):
-        interpreter.get("half", {"kind": "model", "bases": ["MLP", "Model"], "built": True,
-                                 "weight_shapes": shapes, "input_shape": [1, 784],
-                                 "policies": ["mixed_float16", "float32", "float32", "float32"]})
+        interpreter.get("half", dict(entry, policies=["mixed_float16"] + ["float32"] * 3))
     with pytest.raises(Uninterpretable, match="another name"):
         interpreter.get("Net", {"kind": "class", "bases": ["MLP", "Model"]})
 
