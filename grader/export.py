@@ -132,7 +132,10 @@ def _state(model, key: str, arrays: dict, budget: dict) -> dict[str, Any]:
     try:
         layers = model._flatten_layers(include_self=True, recursive=True)
         weights, flags = _weights_and_flags(model)
-        state = {"built": bool(model.built),
+        from keras.src.models.functional import Functional
+        import keras
+        state = {"own_class": type(model) not in (Functional, keras.Sequential, keras.Model),
+                 "built": bool(model.built),
                  "weight_shapes": [[int(d) for d in w.shape] for w in weights],
                  "trainable": flags,
                  "trainable_layers": [bool(layer.trainable) for layer in layers],

@@ -713,6 +713,14 @@ class Interpreter:
             self._source = Source(self.chunks)
         return self._source
 
+    @staticmethod
+    def readable(entry: dict) -> bool:
+        """Whether an entry of the export's missing names is one this module may read: a
+        class, a function, or a model of the student's own class (a Functional model holding a
+        layer of the student's own is not: that layer is not in the source as a model)."""
+        kind = entry.get("kind")
+        return kind in ("class", "function") or (kind == "model" and bool(entry.get("own_class")))
+
     def get(self, name: str, entry: dict) -> Any:
         key = f"{entry.get('kind')}:{name}"
         if key in self._refused:

@@ -67,7 +67,7 @@ class Namespace(dict):
         it cannot be, with why recorded in the missing entry."""
         if dict.__contains__(self, key):
             return True
-        if self.interpreter is None:
+        if self.interpreter is None or not self.interpreter.readable(self.missing[key]):
             return False
         from grader.interpret import Uninterpretable
         try:

@@ -330,3 +330,15 @@ def test_a_name_read_from_source_while_a_collector_walks_the_names_is_no_error()
                    None, Interpreter([("<s>", code)], "submission"))
     seen = [name for name, _ in ns.items() if ns.get("MLP") is not None]
     assert seen == ["fn_model"] and isinstance(ns["MLP"], type)
+
+
+def test_a_keras_model_holding_a_layer_of_the_students_own_is_not_read_from_source():
+    """Its reason stays the export's: there is no class of that name to read."""
+    from grader.interpret import Interpreter
+    why = "uses `Encoder`, a layer Keras cannot rebuild on its own"
+    ns = Namespace({}, {"siamese": {"kind": "model", "why": why, "own_class": False,
+                                    "bases": ["Functional", "Model"]}},
+                   None, Interpreter([("<s>", "import keras\n")], "submission"))
+    with pytest.raises(NeedsStudentCode):
+        ns.get("siamese")
+    assert ns.missing["siamese"]["why"] == why
