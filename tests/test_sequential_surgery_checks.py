@@ -104,3 +104,15 @@ def test_an_activation_layer_is_folded_only_into_a_linear_dense(rows, expected):
     ev = evidence(spec=BODY + rows, ops=("pop", "add"))
     ev["model"]["layers"].append(activation_row("activation", "softmax"))
     assert mistakes(ev) == expected
+
+
+def test_a_head_added_with_rebuild_false_passes_and_says_it_has_no_weights_yet():
+    """`seq_model.add(head, rebuild=False)`: three layers, the head built on the first call;
+    the count reads 217,408 params until then, and the finding says why."""
+    ev = evidence()
+    head = ev["model"]["layers"][-1]
+    head.update(params=0, kernel_shape=None)
+    ev["model"]["params"] = surgery.POP_ONLY_PARAMS
+    finding = run_all(ev)["layer_count"]
+    assert finding.status is Status.PASS
+    assert "217,408 params" in finding.got and "no weights yet" in finding.got
