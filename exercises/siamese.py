@@ -203,7 +203,31 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
                  else [x[:2] for x in inputs])
     ev["model"] = describe_model(model, var, probe_input=first_two)
     ev["summaries"] = {var: ev["model"].pop("summary")}
+    _concatenations_by_value(model, ev["model"], probe)
     return ev
+
+
+def _concatenations_by_value(model, m: dict, probe) -> None:
+    """Mark each Lambda layer of the graph that joins its inputs side by side, measured on
+    values (`Lambda(lambda t: keras.ops.concatenate(t, axis=-1))` is the lesson's merge under
+    another class name): `concatenates` on its call."""
+    import numpy as np
+
+    for call in m.get("calls") or []:
+        if call.get("class") != "Lambda":
+            continue
+        try:
+            layer = model.get_layer(call["name"])
+            shapes = [tuple(t.shape) for t in layer._inbound_nodes[0].input_tensors]
+            if len(shapes) != 2 or any(len(s) != 2 or not s[1] for s in shapes):
+                continue
+            a, b = (probe.batch(2, int(s[1])) for s in shapes)
+            out = np.asarray(layer([a, b]))
+            call["concatenates"] = bool(out.shape == (2, shapes[0][1] + shapes[1][1]) and (
+                np.array_equal(out, np.concatenate([a, b], axis=-1))
+                or np.array_equal(out, np.concatenate([b, a], axis=-1))))
+        except Exception:  # noqa: BLE001 - the student's function: no answer is no claim
+            continue
 
 
 def _probe_pair(model, probe, batch: int = 16) -> list | dict:
@@ -376,7 +400,8 @@ def merge_problem(m: dict) -> tuple[str, dict] | None:
     # a second mistake in the merge.
     ends = [b["dense"][n][-1].get("units") if b["dense"][n] else None for n in b["inputs"]]
     expected = sum(ends) if all(isinstance(u, int) for u in ends) else EMBEDDING_WIDTH
-    if first["class"] not in CONCATENATIONS or shape[-1] != expected:
+    joined = first["class"] in CONCATENATIONS or first.get("concatenates") is True
+    if not joined or shape[-1] != expected:
         return "wrong_merge", {"merged_with": first["class"], "width": shape[-1],
                                "expected_width": expected, "layers": [first.get("name", "?")]}
     return None
