@@ -190,6 +190,13 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
             first = None
             try:
                 first = model_outputs(sub, x)
+                if fresh is not None and _built_otherwise(sub, student_sub):
+                    # `sub_model = MLP(hidden=(256, 64))` where MLP()'s defaults build another
+                    # model (or one made under mixed_float16): the model the student built is
+                    # the one graded, as the lesson's sub_model
+                    sub, fresh = student_sub, None
+                    role["graded_instance"] = True
+                    first = model_outputs(sub, x)
                 second = model_outputs(sub, x)
                 role.update(call_ok=True, repeat_equal=bool((first == second).all()))
             except Exception as exc:  # noqa: BLE001
@@ -206,6 +213,11 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
             ev["notes"].append(
                 f"`{cls.__name__}()` needs arguments ({role['init_error']}), so the grader made its "
                 f"fresh instances with `{cls.__name__}.from_config(sub_model.get_config())`.")
+        if role.get("graded_instance"):
+            ev["notes"].append(
+                f"`{cls.__name__}()` with its default arguments builds another model than your "
+                f"`sub_model` (other weight shapes or dtype policies), so the grader graded "
+                f"`sub_model` itself.")
         inst = role.get("student_instance")
         if inst and inst["built"] and inst["n_weights"] == 0:
             ev["notes"].append(
@@ -225,6 +237,24 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
 
     ev["transfers"] = _transfers(models, ev["roles"], x)
     return ev
+
+
+def _built_otherwise(fresh, student_sub) -> bool:
+    """True when the student's own instance, built with weights, differs from a fresh one
+    (built) in its weight shapes or its layers' dtype policies."""
+    import keras
+    if not isinstance(student_sub, keras.Model) or type(student_sub) is not type(fresh) \
+            or not student_sub.weights:
+        return False
+
+    def shape(m):
+        return ([tuple(w.shape) for w in m.weights],
+                [layer.dtype_policy.name for layer in
+                 m._flatten_layers(include_self=False, recursive=True)])
+    try:
+        return shape(fresh) != shape(student_sub)
+    except Exception:  # noqa: BLE001 - the student's class: keep the fresh instance
+        return False
 
 
 def _fresh_instances(cls, student_sub, role: dict) -> Any:

@@ -255,7 +255,7 @@ def _export(namespace: dict, global_policy: str) -> bytes:
                 layer_paths.setdefault(id(inner), [name, i])
     for name, target in list(manifest["aliases"].items()):
         if target in manifest["missing"]:  # the same object, not copied: missing as well
-            manifest["missing"][name] = manifest["missing"][target]
+            manifest["missing"][name] = dict(manifest["missing"][target], alias_of=target)
             del manifest["aliases"][name]
     for name, obj in list(namespace.items()):
         if name.startswith("__") or name in manifest["models"] or name in manifest["aliases"] \

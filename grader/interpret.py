@@ -722,6 +722,8 @@ class Interpreter:
         return kind in ("class", "function") or (kind == "model" and bool(entry.get("own_class")))
 
     def get(self, name: str, entry: dict) -> Any:
+        if isinstance(entry.get("alias_of"), str):  # `sub = sub_model`: one object, as in the child
+            name = entry["alias_of"]
         key = f"{entry.get('kind')}:{name}"
         if key in self._refused:
             raise Uninterpretable(self._refused[key])

@@ -232,6 +232,7 @@ def test_the_interpreter_brings_a_model_of_the_class_to_the_exported_state():
         interpreter.get("half", dict(entry, policies=["mixed_float16"] + ["float32"] * 3))
     with pytest.raises(Uninterpretable, match="another name"):
         interpreter.get("Net", {"kind": "class", "bases": ["MLP", "Model"]})
+    assert interpreter.get("sub", dict(entry, alias_of="sub_model")) is model  # `sub = sub_model`
 
 
 def test_unpacking_zip_constants_and_keras_ops_read_as_python_runs_them():
