@@ -254,7 +254,8 @@ class Evaluator:
             return getattr(keras.layers, rest[1])
         if len(rest) == 2 and rest[0] == "ops" and rest[1] in OPS:
             return getattr(keras.ops, rest[1])
-        if len(rest) == 2 and rest[0] == "activations" and not rest[1].startswith("_"):
+        if len(rest) == 2 and rest[0] == "activations" and not rest[1].startswith("_") \
+                and rest[1] not in NOT_ACTIVATIONS:
             fn = getattr(keras.activations, rest[1], None)
             if callable(fn) and not isinstance(fn, type):
                 return fn
@@ -521,9 +522,15 @@ def _plain_models(keras) -> tuple[type, ...]:
     return (keras.Sequential, Functional)
 
 
+# keras.activations' own helpers, which are no activation: `get` and `deserialize` look objects
+# up by name or configuration, and are not needed to spell one.
+NOT_ACTIVATIONS = frozenset({"get", "serialize", "deserialize"})
+
+
 def _activation_functions(keras) -> set:
     return {getattr(keras.activations, n) for n in dir(keras.activations)
-            if not n.startswith("_") and callable(getattr(keras.activations, n))
+            if not n.startswith("_") and n not in NOT_ACTIVATIONS
+            and callable(getattr(keras.activations, n))
             and not isinstance(getattr(keras.activations, n), type)}
 
 

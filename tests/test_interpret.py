@@ -168,6 +168,9 @@ class MLP(keras.Model):
      "    def call(self, x):\n        return x\n", "decorators"),
     ("class MLP(keras.layers.Layer):\n    def call(self, x):\n        return x\n",
      "not among|does not derive"),
+    ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.d = layers.Dense(10, activation=keras.activations.get('relu'))\n"
+     "    def call(self, x):\n        return self.d(x)\n", "not among"),
     ("class MLP(keras.Model):\n    def __init__(self, units):\n        super().__init__()\n"
      "    def call(self, x):\n        return x\n", "no default"),
     ("class MLP(keras.Model):\n    def __init__(self):\n        self.d = layers.Dense(3)\n"
