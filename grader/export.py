@@ -37,12 +37,33 @@ def _is_keras_class(cls: type) -> bool:
     return (cls.__module__ or "").startswith("keras.") and cls.__name__ not in UNSAFE_CLASSES
 
 
+def own_class(model) -> bool:
+    """A model of a class the student wrote (not Functional, Sequential or Model itself)."""
+    import keras
+    from keras.src.models.functional import Functional
+    return type(model) not in (Functional, keras.Sequential, keras.Model)
+
+
+def layer_policies(model) -> list[str]:
+    """The dtype policy of the model and of each layer in it, depth first: the export records
+    it for a model of the student's own class and the clean copy must match it."""
+    return [str(layer.dtype_policy.name)
+            for layer in model._flatten_layers(include_self=True, recursive=True)]
+
+
+def _compile_config(model) -> dict | None:
+    """How a model was compiled, as JSON-able data (a TypeError if it is not), or None."""
+    config = model.get_compile_config() if getattr(model, "compiled", False) else None
+    json.dumps(config)
+    return config
+
+
 def unportable_reason(model) -> str | None:
     """Why Keras could not rebuild `model` from its configuration alone, or None."""
     import keras
     from keras.src.models.functional import Functional
 
-    if type(model) not in (Functional, keras.Sequential, keras.Model):
+    if own_class(model):
         return f"built from your own class `{type(model).__name__}`"
     stack = [model]
     seen: set[int] = set()
@@ -130,19 +151,15 @@ def _state(model, key: str, arrays: dict, budget: dict) -> dict[str, Any]:
     its weights (values too, within the budget, under `key`), the trainable flag of each layer
     and each variable, the dtype policy of each layer, and how it was compiled."""
     try:
-        layers = model._flatten_layers(include_self=True, recursive=True)
         weights, flags = _weights_and_flags(model)
-        from keras.src.models.functional import Functional
-        import keras
-        state = {"own_class": type(model) not in (Functional, keras.Sequential, keras.Model),
+        state = {"own_class": own_class(model),
                  "built": bool(model.built),
                  "weight_shapes": [[int(d) for d in w.shape] for w in weights],
                  "trainable": flags,
-                 "trainable_layers": [bool(layer.trainable) for layer in layers],
-                 "policies": [str(layer.dtype_policy.name) for layer in layers],
-                 "compile": (model.get_compile_config()
-                             if getattr(model, "compiled", False) else None)}
-        json.dumps(state["compile"])
+                 "trainable_layers": [bool(layer.trainable) for layer in
+                                      model._flatten_layers(include_self=True, recursive=True)],
+                 "policies": layer_policies(model),
+                 "compile": _compile_config(model)}
     except Exception:  # noqa: BLE001 - a class of the student's own: whatever it does
         return {}
     size = sum(w.nbytes for w in weights)
@@ -224,9 +241,7 @@ def _export(namespace: dict, global_policy: str) -> bytes:
             try:
                 weights, flags = _weights_and_flags(obj)
                 data = {"config": obj.to_json(), "weights": weights, "trainable": flags,
-                        "compile": (obj.get_compile_config()
-                                    if getattr(obj, "compiled", False) else None)}
-                json.dumps(data["compile"])
+                        "compile": _compile_config(obj)}
             except Exception as exc:  # noqa: BLE001 - Keras could not write it: not portable
                 why = f"Keras could not write it ({type(exc).__name__})"
         described.append((name, obj, why, data))

@@ -19,8 +19,8 @@ more:
 * a class that derives from keras.Model alone, with no decorator, and no methods but
   `__init__` and `call`.
 
-Anything else (a method of another name, an `if`, a `keras.ops` call, a helper function, a
-name bound twice) stops the reading with `Uninterpretable`, a BaseException that no
+Anything else (a method of another name, an `if`, a `keras.ops` function not on the list, a
+helper function, a name bound twice) stops the reading with `Uninterpretable`, a BaseException that no
 collector's `except Exception` catches: the exercise is then graded as the child reported it,
 as before. The Python this module writes itself is a stub per method with the student's
 parameter names and plain default values (checked to be identifiers and literals), so that
@@ -34,6 +34,7 @@ is refused rather than guessed; the layers, weights and tensors are Keras' own.
 from __future__ import annotations
 
 import ast
+import functools
 import keyword
 from typing import Any
 
@@ -346,10 +347,8 @@ class Evaluator:
             raise _refuse(target, "an assignment the grader does not read")
 
     def _iterable(self, value: Any, node: ast.AST) -> list:
+        # (a list of layers assigned to self comes back as Keras' TrackedList, a list too)
         if isinstance(value, (list, tuple, range)):
-            return list(value)
-        # a list of layers assigned to self comes back as Keras' tracked list
-        if type(value).__name__ in ("TrackedList", "ListWrapper") and hasattr(value, "__iter__"):
             return list(value)
         raise _refuse(node, "a loop over something that is not a list, tuple or range")
 
@@ -364,8 +363,6 @@ class Evaluator:
         if isinstance(node, ast.Name):
             if node.id in env:
                 return env[node.id]
-            if node.id in ("True", "False", "None"):  # pragma: no cover - ast.Constant in 3.8+
-                return {"True": True, "False": False, "None": None}[node.id]
             return self.resolve(node, env)
         if isinstance(node, (ast.Tuple, ast.List)):
             items = [self.expr(e, env) for e in node.elts]
@@ -381,8 +378,7 @@ class Evaluator:
             value = self.expr(node.value, env)
             index = self.expr(node.slice, env) if not isinstance(node.slice, ast.Slice) else None
             if not isinstance(index, int) or isinstance(index, bool) or \
-                    not isinstance(value, (list, tuple)) and type(value).__name__ not in \
-                    ("TrackedList", "ListWrapper"):
+                    not isinstance(value, (list, tuple)):
                 raise _refuse(node, "indexing the grader does not read")
             try:
                 return value[index]
@@ -403,8 +399,7 @@ class Evaluator:
                     # printed by the child; here only what it does to the model (nothing, or
                     # an error for a model that cannot be summarised) is wanted
                     return _QuietSummary(owner)
-                if node.attr == "append" and (isinstance(owner, list) or
-                                              type(owner).__name__ == "TrackedList"):
+                if node.attr == "append" and isinstance(owner, list):
                     return owner.append
                 raise _refuse(node, f"the attribute `{node.attr}` of a local value")
             return self.resolve(node, env)
@@ -454,7 +449,7 @@ class Evaluator:
         args, kwargs = self.arguments(node, env)
         if isinstance(target, type) and issubclass(target, keras.layers.Layer) \
                 and target.__name__ in LAYERS:
-            if not all(_plain_or_activation(v, keras) for v in list(args) + list(kwargs.values())):
+            if not all(_plain_or_activation(v) for v in list(args) + list(kwargs.values())):
                 raise _refuse(node, f"{target.__name__}() with a value that is not plain")
             return target(*args, **kwargs)
         if target is keras.Input:
@@ -473,12 +468,11 @@ class Evaluator:
                 isinstance(getattr(target, "__self__", None), list) and len(args) == 1 \
                 and not kwargs:
             return target(*args)
-        if any(target is getattr(keras.ops, op, None) for op in OPS) or target in _tf_nn():
+        if any(target is f for f in _ops_functions()):
             if not all(_tensors_or_plain(v, keras) for v in list(args) + list(kwargs.values())):
                 raise _refuse(node, "a keras.ops call on values the grader does not read")
             return target(*args, **kwargs)
-        if (getattr(target, "__module__", None) or "").startswith("keras.") and callable(target) \
-                and not isinstance(target, type) and target in _activation_functions(keras):
+        if callable(target) and target in _activation_functions():
             return target(*args, **kwargs)  # keras.activations.relu(x)
         raise _refuse(node, "a call the grader does not read")
 
@@ -527,11 +521,21 @@ def _plain_models(keras) -> tuple[type, ...]:
 NOT_ACTIVATIONS = frozenset({"get", "serialize", "deserialize"})
 
 
-def _activation_functions(keras) -> set:
-    return {getattr(keras.activations, n) for n in dir(keras.activations)
-            if not n.startswith("_") and n not in NOT_ACTIVATIONS
-            and callable(getattr(keras.activations, n))
-            and not isinstance(getattr(keras.activations, n), type)}
+@functools.cache
+def _activation_functions() -> frozenset:
+    import keras
+    return frozenset(getattr(keras.activations, n) for n in dir(keras.activations)
+                     if not n.startswith("_") and n not in NOT_ACTIVATIONS
+                     and callable(getattr(keras.activations, n))
+                     and not isinstance(getattr(keras.activations, n), type))
+
+
+@functools.cache
+def _ops_functions() -> tuple:
+    """The functions of OPS and TF_NN a call() may apply (compared by identity)."""
+    import keras
+    return tuple(getattr(keras.ops, n) for n in sorted(OPS) if hasattr(keras.ops, n)) + \
+        _tf_nn()
 
 
 def _tensors_or_plain(value: Any, keras, depth: int = 0) -> bool:
@@ -540,13 +544,14 @@ def _tensors_or_plain(value: Any, keras, depth: int = 0) -> bool:
     return _plain(value) or keras.ops.is_tensor(value) or isinstance(value, keras.KerasTensor)
 
 
-def _tf_nn() -> list:
+@functools.cache
+def _tf_nn() -> tuple:
     import tensorflow as tf
-    return [getattr(tf.nn, n) for n in sorted(TF_NN) if hasattr(tf.nn, n)]
+    return tuple(getattr(tf.nn, n) for n in sorted(TF_NN) if hasattr(tf.nn, n))
 
 
-def _plain_or_activation(value: Any, keras) -> bool:
-    return _plain(value) or (callable(value) and (value in _activation_functions(keras)
+def _plain_or_activation(value: Any) -> bool:
+    return _plain(value) or (callable(value) and (value in _activation_functions()
                                                   or any(value is f for f in _tf_nn())))
 
 
@@ -573,8 +578,8 @@ def _default(node: ast.AST, source: Source) -> Any:
     return _literal(node)
 
 
-def _signature(fn: ast.FunctionDef, method: bool, source: Source) -> tuple[str, list[str]]:
-    """The parameter list of `fn` as Python text, and the parameter names. Every parameter
+def _signature(fn: ast.FunctionDef, method: bool, source: Source) -> str:
+    """The parameter list of `fn` as Python text. Every parameter
     but `self` and, in call(), the inputs, needs a plain default; no positional-only
     parameters, no *args."""
     a = fn.args
@@ -610,7 +615,7 @@ def _signature(fn: ast.FunctionDef, method: bool, source: Source) -> tuple[str, 
             parts.append(f"{p.arg}={_default(default, source)!r}")
     if a.kwarg:
         parts.append(f"**{a.kwarg.arg}")
-    return ", ".join(parts), names
+    return ", ".join(parts)
 
 
 def _stub(name: str, params: str, runner) -> Any:
@@ -622,7 +627,7 @@ def _stub(name: str, params: str, runner) -> Any:
     return scope[name]
 
 
-def _check_body(fn: ast.FunctionDef) -> None:
+def _no_decorators(fn: ast.FunctionDef) -> None:
     if fn.decorator_list:
         raise _refuse(fn, f"a decorator on {fn.name}()")
 
@@ -648,7 +653,7 @@ def model_class(source: Source, name: str, module_name: str) -> type:
             continue
         if isinstance(stmt, ast.FunctionDef) and stmt.name in ("__init__", "call") \
                 and stmt.name not in methods:
-            _check_body(stmt)
+            _no_decorators(stmt)
             methods[stmt.name] = stmt
             continue
         raise _refuse(stmt, f"class {name} defines more than __init__ and call()")
@@ -657,7 +662,7 @@ def model_class(source: Source, name: str, module_name: str) -> type:
     body: dict[str, Any] = {"__module__": module_name, "__qualname__": name,
                             "__doc__": ast.get_docstring(node)}
     for method, fn in methods.items():
-        params, _ = _signature(fn, method=True, source=source)
+        params = _signature(fn, method=True, source=source)
 
         def run(env: dict, fn=fn, method=method) -> Any:
             env["__method__"] = method  # not a Python name: never collides with a parameter
@@ -686,8 +691,8 @@ def _calls_super_init(fn: ast.FunctionDef) -> bool:
 def factory(source: Source, name: str, module_name: str) -> Any:
     """A function doing what the source's function `name` does (`make_sequential`)."""
     node = source.definition(name, ast.FunctionDef)
-    _check_body(node)
-    params, _ = _signature(node, method=False, source=source)
+    _no_decorators(node)
+    params = _signature(node, method=False, source=source)
 
     def run(env: dict) -> Any:
         try:
@@ -760,31 +765,29 @@ class Interpreter:
         raise Uninterpretable(f"a {kind or 'value'} the grader does not read from source")
 
     def _restore(self, model, layers: list, entry: dict) -> None:
-        """The weights' values, the trainable flags (each layer's, then each variable's, as the
-        student may have set them) and the compile configuration the export recorded."""
-        n = len(model.weights)
-        if n:
-            key = entry.get("weights_key")
-            if not isinstance(key, str):
-                raise Uninterpretable("its weights were too large for the grader to copy")
-            try:
-                model.set_weights([self.arrays[f"{key}_w{j}"] for j in range(n)])
-            except (KeyError, ValueError) as exc:
-                raise Uninterpretable(f"the export's weights do not fit it ({type(exc).__name__})")
-        for flags, objs in ((entry.get("trainable_layers"), layers),
-                            (entry.get("trainable"), model.weights)):
-            if not isinstance(flags, list) or len(flags) != len(objs):
-                raise Uninterpretable("the export's trainable flags do not fit it")
-            for obj, flag in zip(objs, flags):  # parents first: a model's flag reaches its layers
-                if obj.trainable != bool(flag):
-                    obj.trainable = bool(flag)
-        if entry.get("compile"):
-            try:
-                model.compile_from_config(entry["compile"])
-            except Exception:  # noqa: BLE001
-                pass
-            if not getattr(model, "compiled", False):
-                raise Uninterpretable("compiled with a loss, metric or optimizer of your own")
+        """The trainable flags of each layer, then the weights' values and each variable's flag
+        (as the clean process loads any exported model), and the compile configuration the
+        export recorded."""
+        from grader.verifier import NOT_COMPILED, compile_as_exported, load_exported
+
+        layer_flags, flags = entry.get("trainable_layers"), entry.get("trainable")
+        if not isinstance(layer_flags, list) or len(layer_flags) != len(layers) \
+                or not isinstance(flags, list):
+            raise Uninterpretable("the export's trainable flags do not fit it")
+        for layer, flag in zip(layers, layer_flags):  # parents first: a model's flag reaches
+            if layer.trainable != bool(flag):          # its layers
+                layer.trainable = bool(flag)
+        key = entry.get("weights_key")
+        if model.weights and not isinstance(key, str):
+            raise Uninterpretable("its weights were too large for the grader to copy")
+        try:
+            weights = [self.arrays[f"{key}_w{j}"] for j in range(len(model.weights))]
+            load_exported(model, weights, flags)
+        except (KeyError, ValueError) as exc:
+            raise Uninterpretable(f"the export's weights or trainable flags do not fit it "
+                                  f"({type(exc).__name__})") from None
+        if not compile_as_exported(model, entry.get("compile")):
+            raise Uninterpretable(NOT_COMPILED)
 
     def _class(self, name: str) -> type:
         key = f"class:{name}"
@@ -829,8 +832,8 @@ class Interpreter:
             keras.config.set_dtype_policy(before)
         if [list(w.shape) for w in model.weights] != shapes:
             raise Uninterpretable("read from the source, it builds other weights")
-        layers = model._flatten_layers(include_self=True, recursive=True)
-        if [layer.dtype_policy.name for layer in layers] != policies:
+        from grader.export import layer_policies
+        if layer_policies(model) != policies:
             raise Uninterpretable("read from the source, its layers have other dtype policies")
-        self._restore(model, layers, entry)
+        self._restore(model, model._flatten_layers(include_self=True, recursive=True), entry)
         return model

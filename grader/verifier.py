@@ -28,7 +28,10 @@ import os
 import sys
 import time
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.interpret import Interpreter
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -176,7 +179,7 @@ class Unreadable(ValueError):
     """The export is not an .npz file with a manifest, as grader.export writes it."""
 
 
-def _load(obj, weights: list, flags: list) -> None:
+def load_exported(obj, weights: list, flags: list) -> None:
     """The exported weights and each variable's trainable flag, onto a rebuilt model or layer."""
     if weights:
         if not obj.built:
@@ -187,6 +190,21 @@ def _load(obj, weights: list, flags: list) -> None:
     for variable, flag in zip(obj.weights, flags):
         if variable.trainable != bool(flag):
             variable.trainable = bool(flag)
+
+
+NOT_COMPILED = "compiled with a loss, metric or optimizer of your own"
+
+
+def compile_as_exported(model, config: dict | None) -> bool:
+    """Compile a rebuilt model as the export says the student did; False when Keras cannot
+    (a loss, metric or optimizer of the student's own). Nothing to do without a config."""
+    if not config:
+        return True
+    try:
+        model.compile_from_config(config)
+    except Exception:  # noqa: BLE001
+        pass
+    return bool(getattr(model, "compiled", False))
 
 
 def read_export(blob: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -262,7 +280,8 @@ class Rebuilt:
                 raise TypeError("not a layer")
             if entry.get("build") and not layer.built:
                 layer.build_from_config(entry["build"])
-            _load(layer, self._weights(entry["key"], entry), entry.get("trainable") or [])
+            load_exported(layer, self._weights(entry["key"], entry),
+                          entry.get("trainable") or [])
             return layer
         entry = m["models"][name]
         config = json.loads(entry["config"])
@@ -272,16 +291,12 @@ class Rebuilt:
             model = keras.models.model_from_json(json.dumps(config))
         if not isinstance(model, keras.Model):
             raise TypeError("not a model")
-        _load(model, self._weights(f"m{int(entry['index'])}", entry), entry.get("trainable") or [])
-        if entry.get("compile"):
-            try:
-                model.compile_from_config(entry["compile"])
-            except Exception:  # noqa: BLE001
-                pass
-            if not getattr(model, "compiled", False):
-                # Checks read how a model was compiled: without it the measurement is not
-                # complete, and the model counts as one only the student's code can make.
-                raise NotRebuilt("compiled with a loss, metric or optimizer of your own")
+        load_exported(model, self._weights(f"m{int(entry['index'])}", entry),
+                      entry.get("trainable") or [])
+        if not compile_as_exported(model, entry.get("compile")):
+            # Checks read how a model was compiled: without it the measurement is not
+            # complete, and the model counts as one only the student's code can make.
+            raise NotRebuilt(NOT_COMPILED)
         return model
 
     def _weights(self, key: str, entry: dict) -> list:
