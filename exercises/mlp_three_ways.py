@@ -302,6 +302,20 @@ def _flag(value) -> Any:
     return value if value in (True, False, None) else str(value)
 
 
+def _name_in(shown, model, layer) -> str:
+    """The name `layer` of `model` (a fresh instance) has in `shown`, the instance the report
+    pictures: Keras numbers the layers of every new instance anew (`dropout_4` in the fresh one
+    is `dropout_2` in the picture), so the finding names the layer the student sees, matched by
+    position among the layers of the same structure."""
+    if shown is None or shown is model:
+        return layer.name
+    mine = list(model._flatten_layers(include_self=False, recursive=True))
+    theirs = list(shown._flatten_layers(include_self=False, recursive=True))
+    if [type(l) for l in mine] != [type(l) for l in theirs]:
+        return layer.name
+    return theirs[next(i for i, l in enumerate(mine) if l is layer)].name
+
+
 def _training_experiment(make, x, built=None) -> dict[str, Any]:
     """On a fresh instance: which `training` value each Dropout/BatchNormalization receives when
     the model is called at inference and when it is called the way fit() calls it. `built`, an
@@ -324,8 +338,8 @@ def _training_experiment(make, x, built=None) -> dict[str, Any]:
         return {"ok": False, "error": error_text(exc)}
     aware = [l for l in model._flatten_layers(include_self=False, recursive=True)
              if _has_training_mode(l)]
-    rows = [{"name": l.name, "class": type(l).__name__, "inference": [], "fit_mode": []}
-            for l in aware]
+    rows = [{"name": _name_in(built, model, l), "class": type(l).__name__, "inference": [],
+             "fit_mode": []} for l in aware]
     phase = {"now": "inference"}
 
     def spy(layer, row):
