@@ -13,19 +13,25 @@ more:
 * Keras' own layers of a short list (Dense, Dropout, …) made with plain values (numbers,
   strings, tuples, an activation of keras.activations), `keras.Input`, `keras.Sequential`
   and its `add()`, and a short list of keras.ops functions applied to tensors (`relu`, `add`…);
-* in a method or the factory: assignments to local names and to `self.<name>` (unpacking
-  too), `for` loops, `zip`, `enumerate`, `range`, list comprehensions, indexing, calls of the
-  layers, `super().__init__(...)`, `return`;
-* a class that derives from keras.Model alone, with no decorator, and no methods but
-  `__init__` and `call`.
+* in a method or the factory: assignments to local names, to `self.<name>` and to a dict's
+  key (unpacking too), `for` loops, `zip`, `enumerate`, `range`, `tuple`/`list`/`dict`/`len`
+  and the like of plain values, list comprehensions, dict displays (`{**base, "units": u}`),
+  indexing, a dict's update/copy/get/pop, calls of the layers, `super().__init__(...)`,
+  `super().get_config()`, `cls(**config)` in from_config, `return`;
+* a class that derives from keras.Model alone, with the methods `__init__`, `call`,
+  `get_config` and `@classmethod from_config` (the lesson: a clean round trip "needs class +
+  get_config()"), and no decorator but `keras.saving.register_keras_serializable(...)`;
+* a model of the class made at the top level, `sub_model = MLP((128, 64), name="net")`: the
+  copy is made with the same plain arguments.
 
 Anything else (a method of another name, an `if`, a `keras.ops` function not on the list, a
 helper function, a name bound twice) stops the reading with `Uninterpretable`, a BaseException that no
 collector's `except Exception` catches: the exercise is then graded as the child reported it,
 as before. The Python this module writes itself is a stub per method with the student's
-parameter names and plain default values (checked to be identifiers and literals), so that
-Keras sees the same signatures (`call(self, inputs, training=False)` decides what fit() passes;
-`__init__`'s decides the automatic get_config()).
+parameter names, required parameters and plain default values (checked to be identifiers and
+literals), so that Keras sees the same signatures and Python binds the same arguments
+(`call(self, inputs, training=False)` decides what fit() passes; `MLP()` fails the same way
+when `hidden_units` has no default).
 
 Faithfulness is what matters: a check the child reported passing that fails here is named
 `tampering`. Every value this module computes itself is checked, and whatever it is unsure of
@@ -53,6 +59,11 @@ OPS = frozenset({
 # TensorFlow's activations, used as a layer's activation or applied in call() (`tf.nn.relu`).
 TF_NN = frozenset({"relu", "relu6", "sigmoid", "softmax", "log_softmax", "tanh", "elu", "selu",
                    "gelu", "silu", "leaky_relu", "softplus"})
+# Builtins the evaluator applies itself, to plain values and containers only.
+BUILTINS = {"tuple": tuple, "list": list, "dict": dict, "len": len, "int": int,
+            "float": float, "str": str, "bool": bool}
+# Methods of a dict the evaluator made (a get_config() building its configuration).
+DICT_METHODS = frozenset({"update", "copy", "get", "pop", "setdefault"})
 POLICIES = frozenset({"float32", "float16", "bfloat16", "float64", "mixed_float16",
                       "mixed_bfloat16"})
 # Steps of evaluation before a definition counts as too long to read (a loop over range(10**9)).
@@ -91,6 +102,7 @@ class Source:
         self.defs: dict[str, ast.AST] = {}
         self.imports: dict[str, str] = {}
         self.constants: dict[str, Any] = {}  # NAME = <plain literal> at the top level
+        self.made: dict[str, ast.Call] = {}  # name = Something(...) at the top level
         self.bindings: dict[str, int] = {}
         self.unreadable: str | None = None
         for filename, code in chunks:
@@ -131,6 +143,9 @@ class Source:
                 else:
                     self.bindings[name] = self.bindings.get(name, 0) + 2
         else:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                    and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
+                self.made[node.targets[0].id] = node.value
             if isinstance(node, ast.Assign) and len(node.targets) == 1 \
                     and isinstance(node.targets[0], ast.Name):
                 try:
@@ -260,7 +275,10 @@ class Evaluator:
             fn = getattr(keras.activations, rest[1], None)
             if callable(fn) and not isinstance(fn, type):
                 return fn
-        if rest in ([], ["layers"], ["activations"], ["models"], ["ops"]):
+        if rest in (["saving", "register_keras_serializable"],
+                    ["utils", "register_keras_serializable"]):
+            return _REGISTER
+        if rest in ([], ["layers"], ["activations"], ["models"], ["ops"], ["saving"], ["utils"]):
             return _Path(path)
         raise _refuse(node, f"`{path}` is not among the Keras names the grader reads")
 
@@ -343,6 +361,12 @@ class Evaluator:
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
                 and target.value.id == "self" and "self" in env and _attribute_ok(target.attr):
             setattr(env["self"], target.attr, value)  # Keras tracks layers as Python would
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
+                and type(env.get(target.value.id)) is dict:
+            key = self.expr(target.slice, env)
+            if not isinstance(key, str):
+                raise _refuse(target, "a dict key that is not a string")
+            env[target.value.id][key] = value
         else:
             raise _refuse(target, "an assignment the grader does not read")
 
@@ -374,9 +398,16 @@ class Evaluator:
                 return -value
         if isinstance(node, ast.ListComp):
             return self.list_comp(node, env)
+        if isinstance(node, ast.Dict):
+            return self.dict_display(node, env)
         if isinstance(node, ast.Subscript):
             value = self.expr(node.value, env)
             index = self.expr(node.slice, env) if not isinstance(node.slice, ast.Slice) else None
+            if type(value) is dict and isinstance(index, str):  # config["hidden_units"]
+                try:
+                    return value[index]
+                except KeyError:
+                    raise _refuse(node, f"the key {index!r}, which is not there") from None
             if not isinstance(index, int) or isinstance(index, bool) or \
                     not isinstance(value, (list, tuple)):
                 raise _refuse(node, "indexing the grader does not read")
@@ -401,11 +432,29 @@ class Evaluator:
                     return _QuietSummary(owner)
                 if node.attr == "append" and isinstance(owner, list):
                     return owner.append
+                if type(owner) is dict and node.attr in DICT_METHODS:
+                    return getattr(owner, node.attr)
                 raise _refuse(node, f"the attribute `{node.attr}` of a local value")
             return self.resolve(node, env)
         if isinstance(node, ast.Call):
             return self.call(node, env)
         raise _refuse(node, f"an expression of kind {type(node).__name__}")
+
+    def dict_display(self, node: ast.Dict, env: dict) -> dict:
+        """{"hidden_units": ..., **base}: string keys, ** of a dict."""
+        out: dict = {}
+        for key, value in zip(node.keys, node.values):
+            if key is None:
+                inner = self.expr(value, env)
+                if type(inner) is not dict:
+                    raise _refuse(node, "** of something that is not a dict")
+                out.update(inner)
+                continue
+            k = self.expr(key, env)
+            if not isinstance(k, str):
+                raise _refuse(key, "a dict key that is not a string")
+            out[k] = self.expr(value, env)
+        return out
 
     def list_comp(self, node: ast.ListComp, env: dict) -> list:
         if len(node.generators) != 1:
@@ -428,6 +477,14 @@ class Evaluator:
                 raise _refuse(node, "super().__init__ outside __init__")
             args, kwargs = self.arguments(node, env)
             return keras.Model.__init__(env["self"], *args, **kwargs)
+        if _is_super(func, "get_config"):
+            if "self" not in env or env.get("__method__") != "get_config" or node.args \
+                    or node.keywords:
+                raise _refuse(node, "super().get_config() outside get_config()")
+            return keras.Model.get_config(env["self"])  # the class derives from keras.Model
+        if isinstance(func, ast.Name) and func.id in BUILTINS and func.id not in env \
+                and self.source.builtin(func.id):
+            return self.builtin(func.id, node, env)
         if isinstance(func, ast.Name) and func.id in ("zip", "enumerate") \
                 and func.id not in env and self.source.builtin(func.id):
             args, kwargs = self.arguments(node, env)
@@ -468,6 +525,11 @@ class Evaluator:
                 isinstance(getattr(target, "__self__", None), list) and len(args) == 1 \
                 and not kwargs:
             return target(*args)
+        if isinstance(target, type) and target is env.get("__class__"):
+            return target(*args, **kwargs)  # `cls(**config)` in from_config
+        if _dict_method(target) and not (target.__name__ == "update" and
+                                         not all(isinstance(a, dict) for a in args)):
+            return target(*args, **kwargs)  # config.update({...}), config.pop("units")
         if any(target is f for f in _ops_functions()):
             if not all(_tensors_or_plain(v, keras) for v in list(args) + list(kwargs.values())):
                 raise _refuse(node, "a keras.ops call on values the grader does not read")
@@ -475,6 +537,32 @@ class Evaluator:
         if callable(target) and target in _activation_functions():
             return target(*args, **kwargs)  # keras.activations.relu(x)
         raise _refuse(node, "a call the grader does not read")
+
+    def builtin(self, name: str, node: ast.Call, env: dict) -> Any:
+        """tuple(), list(), dict(), len(), int(), float(), str(), bool() of plain values,
+        lists, tuples and dicts: `self.hidden_units = tuple(hidden_units)` in __init__,
+        `list(self.hidden_units)` in get_config."""
+        args, kwargs = self.arguments(node, env)
+        if name == "dict":
+            if len(args) > 1 or args and type(args[0]) is not dict:
+                raise _refuse(node, "a dict() the grader does not read")
+            return dict(*args, **kwargs)
+        if kwargs or len(args) > 1:
+            raise _refuse(node, f"a {name}() the grader does not read")
+        if name in ("tuple", "list"):
+            if not args:
+                return BUILTINS[name]()
+            if isinstance(args[0], (list, tuple, range)):
+                return BUILTINS[name](args[0])
+        elif name == "len":
+            if args and isinstance(args[0], (list, tuple, dict, range, str)):
+                return len(args[0])
+        elif args and _plain(args[0]) and not isinstance(args[0], (list, tuple)):
+            try:
+                return BUILTINS[name](args[0])
+            except (TypeError, ValueError, OverflowError):
+                raise _refuse(node, f"a {name}() that raises") from None
+        raise _refuse(node, f"a {name}() the grader does not read")
 
     def arguments(self, node: ast.Call, env: dict) -> tuple[list, dict]:
         args = []
@@ -502,6 +590,16 @@ class _QuietSummary:
 
     def __call__(self) -> None:
         self.model.summary(print_fn=lambda *a, **k: None)
+
+
+# What `keras.saving.register_keras_serializable` resolves to: a class decorator the reader
+# accepts (see _registration) and never calls.
+_REGISTER = object()
+
+
+def _dict_method(target: Any) -> bool:
+    return getattr(target, "__name__", None) in DICT_METHODS and \
+        type(getattr(target, "__self__", None)) is dict
 
 
 class _Path:
@@ -535,7 +633,7 @@ def _ops_functions() -> tuple:
     """The functions of OPS and TF_NN a call() may apply (compared by identity)."""
     import keras
     return tuple(getattr(keras.ops, n) for n in sorted(OPS) if hasattr(keras.ops, n)) + \
-        _tf_nn()
+        tf_nn_functions()
 
 
 def _tensors_or_plain(value: Any, keras, depth: int = 0) -> bool:
@@ -545,26 +643,31 @@ def _tensors_or_plain(value: Any, keras, depth: int = 0) -> bool:
 
 
 @functools.cache
-def _tf_nn() -> tuple:
+def tf_nn_functions() -> tuple:
     import tensorflow as tf
     return tuple(getattr(tf.nn, n) for n in sorted(TF_NN) if hasattr(tf.nn, n))
 
 
 def _plain_or_activation(value: Any) -> bool:
     return _plain(value) or (callable(value) and (value in _activation_functions()
-                                                  or any(value is f for f in _tf_nn())))
+                                                  or any(value is f for f in tf_nn_functions())))
 
 
 def _attribute_ok(name: str) -> bool:
     return not (name.startswith("__") and name.endswith("__"))
 
 
-def _is_super_init(func: ast.AST) -> bool:
-    if not (isinstance(func, ast.Attribute) and func.attr == "__init__"):
+def _is_super(func: ast.AST, attr: str) -> bool:
+    """`super().<attr>` or `super(Cls, self).<attr>`."""
+    if not (isinstance(func, ast.Attribute) and func.attr == attr):
         return False
     inner = func.value
     return isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) \
         and inner.func.id == "super" and not inner.keywords and len(inner.args) in (0, 2)
+
+
+def _is_super_init(func: ast.AST) -> bool:
+    return _is_super(func, "__init__")
 
 
 # ---- signatures --------------------------------------------------------------------------
@@ -578,41 +681,35 @@ def _default(node: ast.AST, source: Source) -> Any:
     return _literal(node)
 
 
-def _signature(fn: ast.FunctionDef, method: bool, source: Source) -> str:
-    """The parameter list of `fn` as Python text. Every parameter
-    but `self` and, in call(), the inputs, needs a plain default; no positional-only
-    parameters, no *args."""
+def _signature(fn: ast.FunctionDef, first: str | None, source: Source) -> str:
+    """The parameter list of `fn` as Python text, with the student's names, order, defaults
+    (plain literals or top-level constants) and required parameters: a stub with it fails or
+    binds exactly as the student's function does (`MLP()` raises the same TypeError when
+    `hidden_units` has no default). `first`: the name a method's first parameter must have
+    (`self`, `cls`). No positional-only parameters."""
     a = fn.args
-    if a.posonlyargs or a.vararg:
-        raise _refuse(fn, f"{fn.name}() takes positional-only parameters or *args")
+    if a.posonlyargs:
+        raise _refuse(fn, f"{fn.name}() takes positional-only parameters")
     names = [p.arg for p in a.args] + [p.arg for p in a.kwonlyargs] + \
-        ([a.kwarg.arg] if a.kwarg else [])
+        [p.arg for p in (a.vararg, a.kwarg) if p is not None]
     for name in names:
         if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("__"):
             raise _refuse(fn, f"a parameter name the grader does not read in {fn.name}()")
     if len(set(names)) != len(names):
         raise _refuse(fn, "a parameter named twice")
-    required = 0
-    if method:
-        if not a.args or a.args[0].arg != "self":
-            raise _refuse(fn, f"{fn.name}() whose first parameter is not `self`")
-        required = 2 if fn.name == "call" else 1
+    if first is not None and (not a.args or a.args[0].arg != first):
+        raise _refuse(fn, f"{fn.name}() whose first parameter is not `{first}`")
     n_default = len(a.defaults)
     parts = []
     for i, p in enumerate(a.args):
         d = i - (len(a.args) - n_default)
-        if d >= 0:
-            parts.append(f"{p.arg}={_default(a.defaults[d], source)!r}")
-        elif i < required:
-            parts.append(p.arg)
-        else:
-            raise _refuse(fn, f"the parameter `{p.arg}` of {fn.name}() has no default")
-    if a.kwonlyargs:
+        parts.append(f"{p.arg}={_default(a.defaults[d], source)!r}" if d >= 0 else p.arg)
+    if a.vararg:
+        parts.append(f"*{a.vararg.arg}")
+    elif a.kwonlyargs:
         parts.append("*")
-        for p, default in zip(a.kwonlyargs, a.kw_defaults):
-            if default is None:
-                raise _refuse(fn, f"the parameter `{p.arg}` of {fn.name}() has no default")
-            parts.append(f"{p.arg}={_default(default, source)!r}")
+    for p, default in zip(a.kwonlyargs, a.kw_defaults):
+        parts.append(p.arg if default is None else f"{p.arg}={_default(default, source)!r}")
     if a.kwarg:
         parts.append(f"**{a.kwarg.arg}")
     return ", ".join(parts)
@@ -627,9 +724,39 @@ def _stub(name: str, params: str, runner) -> Any:
     return scope[name]
 
 
-def _no_decorators(fn: ast.FunctionDef) -> None:
+# The methods a class may define, with the name of their first parameter. get_config and
+# from_config are what the lesson says a clean save/load round trip needs.
+METHODS = {"__init__": "self", "call": "self", "get_config": "self", "from_config": "cls"}
+
+
+def _no_decorators(fn: ast.FunctionDef, source: Source, from_config: bool = False) -> None:
+    """None, but `@classmethod` on a class's from_config, which must have it."""
+    if from_config:
+        if len(fn.decorator_list) == 1 and isinstance(fn.decorator_list[0], ast.Name) \
+                and fn.decorator_list[0].id == "classmethod" and source.builtin("classmethod"):
+            return
+        raise _refuse(fn, "from_config() without @classmethod")
     if fn.decorator_list:
         raise _refuse(fn, f"a decorator on {fn.name}()")
+
+
+def _registration(ev: "Evaluator", dec: ast.expr, name: str) -> None:
+    """`@keras.saving.register_keras_serializable(package="day02")` and nothing else on the
+    class. It files the class under a name for keras.saving.load_model; the grader's checks
+    rebuild a model with the class itself (from_config), so the copy read here is not filed:
+    the registry is global, and the clean process outlives one submission."""
+    if isinstance(dec, ast.Call) and all(isinstance(a, ast.Constant) and isinstance(a.value, str)
+                                         for a in list(dec.args) +
+                                         [kw.value for kw in dec.keywords]) \
+            and all(kw.arg in ("package", "name") for kw in dec.keywords) and len(dec.args) <= 2:
+        try:
+            target = ev.resolve(dec.func, {})
+        except Uninterpretable:
+            target = None
+        if target is _REGISTER:
+            return
+    raise _refuse(dec, f"a decorator on class {name} other than "
+                       f"keras.saving.register_keras_serializable(...)")
 
 
 # ---- what the verifier asks for ------------------------------------------------------------
@@ -639,9 +766,11 @@ def model_class(source: Source, name: str, module_name: str) -> type:
     import keras
 
     node = source.definition(name, ast.ClassDef)
-    if node.decorator_list or node.keywords or len(node.bases) != 1:
-        raise _refuse(node, f"class {name} has decorators, keywords or several bases")
+    if node.keywords or len(node.bases) != 1:
+        raise _refuse(node, f"class {name} has keywords or several bases")
     ev = Evaluator(source)
+    for dec in node.decorator_list:
+        _registration(ev, dec, name)
     if ev.resolve(node.bases[0], {}) is not keras.Model:
         raise _refuse(node, f"class {name} does not derive from keras.Model")
     methods: dict[str, ast.FunctionDef] = {}
@@ -651,21 +780,26 @@ def model_class(source: Source, name: str, module_name: str) -> type:
             continue
         if isinstance(stmt, ast.Pass):
             continue
-        if isinstance(stmt, ast.FunctionDef) and stmt.name in ("__init__", "call") \
+        if isinstance(stmt, ast.FunctionDef) and stmt.name in METHODS \
                 and stmt.name not in methods:
-            _no_decorators(stmt)
+            _no_decorators(stmt, source, from_config=stmt.name == "from_config")
             methods[stmt.name] = stmt
             continue
-        raise _refuse(stmt, f"class {name} defines more than __init__ and call()")
+        what = f"the method {stmt.name}()" if isinstance(stmt, ast.FunctionDef) else \
+            "a statement that is not a method"
+        raise _refuse(stmt, f"class {name} defines {what}; the grader reads "
+                            f"{', '.join(METHODS)} only")
     if "call" not in methods:
         raise _refuse(node, f"class {name} has no call()")
     body: dict[str, Any] = {"__module__": module_name, "__qualname__": name,
                             "__doc__": ast.get_docstring(node)}
     for method, fn in methods.items():
-        params = _signature(fn, method=True, source=source)
+        params = _signature(fn, METHODS[method], source)
 
         def run(env: dict, fn=fn, method=method) -> Any:
             env["__method__"] = method  # not a Python name: never collides with a parameter
+            if method == "from_config":
+                env["__class__"] = env["cls"]  # the one class its body may call
             try:
                 value = Evaluator(source).run(fn.body, env)
             except Uninterpretable as exc:
@@ -674,7 +808,8 @@ def model_class(source: Source, name: str, module_name: str) -> type:
             if method == "__init__" and value is not None:
                 raise _refuse(fn, "__init__ returns a value")
             return value
-        body[method] = _stub(method, params, run)
+        stub = _stub(method, params, run)
+        body[method] = classmethod(stub) if method == "from_config" else stub
     if "__init__" in methods and not _calls_super_init(methods["__init__"]):
         raise _refuse(methods["__init__"], f"{name}.__init__ does not call super().__init__")
     return type(name, (keras.Model,), body)
@@ -691,8 +826,8 @@ def _calls_super_init(fn: ast.FunctionDef) -> bool:
 def factory(source: Source, name: str, module_name: str) -> Any:
     """A function doing what the source's function `name` does (`make_sequential`)."""
     node = source.definition(name, ast.FunctionDef)
-    _no_decorators(node)
-    params = _signature(node, method=False, source=source)
+    _no_decorators(node, source)
+    params = _signature(node, None, source)
 
     def run(env: dict) -> Any:
         try:
@@ -761,7 +896,7 @@ class Interpreter:
                 raise Uninterpretable(f"`{name}` names a function defined under another name")
             return factory(self.source, name, self.module_name)
         if kind == "model" and bases:
-            return self._instance(bases[0], entry)
+            return self._instance(name, bases[0], entry)
         raise Uninterpretable(f"a {kind or 'value'} the grader does not read from source")
 
     def _restore(self, model, layers: list, entry: dict) -> None:
@@ -795,7 +930,21 @@ class Interpreter:
             self._done[key] = model_class(self.source, name, self.module_name)
         return self._done[key]
 
-    def _instance(self, class_name: str, entry: dict) -> Any:
+    def _made_with(self, name: str, class_name: str) -> tuple[list, dict]:
+        """The arguments of `name = ClassName(...)`, the one top-level statement binding
+        `name`, read from the source (`sub_model = MLP((128, 64), name="net")`): the copy is
+        made as the student made theirs. Made any other way: the class's defaults, `MLP()`,
+        and the weights must then still come out as the child's."""
+        call = self.source.made.get(name)
+        if call is None or not self.source.once(name) or not isinstance(call.func, ast.Name) \
+                or call.func.id != class_name:
+            return [], {}
+        args, kwargs = Evaluator(self.source).arguments(call, {})
+        if not all(_plain(v) for v in [*args, *kwargs.values()]):
+            raise _refuse(call, f"`{name}` is made with a value that is not plain")
+        return args, kwargs
+
+    def _instance(self, name: str, class_name: str, entry: dict) -> Any:
         """A model of the student's class in the state the export recorded: built by one call
         on zeros when it had weights (their shapes must then come out the same), marked built
         when it was built without any; then the same weight values, trainable flags and
@@ -819,7 +968,8 @@ class Interpreter:
         # set mixed_float16 before building it and float32 again after)
         keras.config.set_dtype_policy(policies[0])
         try:
-            model = self._class(class_name)()
+            args, kwargs = self._made_with(name, class_name)
+            model = self._class(class_name)(*args, **kwargs)
             if shapes:
                 if built_with is None:
                     raise Uninterpretable("the export does not say what input built the model")

@@ -179,6 +179,18 @@ class Unreadable(ValueError):
     """The export is not an .npz file with a manifest, as grader.export writes it."""
 
 
+def tf_activations() -> dict[str, Any]:
+    """TensorFlow's activations under the names Keras writes for them in a configuration and
+    cannot read back: `Dense(10, activation=tf.nn.softmax)` is saved as the function
+    `softmax_v2`, which Keras looks up in vain (tf.nn.relu is saved as "relu", Keras' own,
+    and stays that). The functions are TensorFlow's, found by the name the child wrote."""
+    import keras
+
+    from grader.interpret import tf_nn_functions
+    own = set(dir(keras.activations))
+    return {f.__name__: f for f in tf_nn_functions() if f.__name__ not in own}
+
+
 def load_exported(obj, weights: list, flags: list) -> None:
     """The exported weights and each variable's trainable flag, onto a rebuilt model or layer."""
     if weights:
@@ -275,7 +287,8 @@ class Rebuilt:
                 raise NotRebuilt(f"a layer of `{owner}`, which could not be rebuilt") from None
         if name in (m.get("standalone") or {}):
             entry = m["standalone"][name]
-            layer = keras.saving.deserialize_keras_object(entry["config"])
+            with keras.saving.custom_object_scope(tf_activations()):
+                layer = keras.saving.deserialize_keras_object(entry["config"])
             if not isinstance(layer, keras.layers.Layer):
                 raise TypeError("not a layer")
             if entry.get("build") and not layer.built:
@@ -287,7 +300,7 @@ class Rebuilt:
         config = json.loads(entry["config"])
         if isinstance(config, dict):  # compiled separately below, with its own reason to fail
             config.pop("compile_config", None)
-        with keras.saving.custom_object_scope({}):
+        with keras.saving.custom_object_scope(tf_activations()):
             model = keras.models.model_from_json(json.dumps(config))
         if not isinstance(model, keras.Model):
             raise TypeError("not a model")

@@ -261,12 +261,35 @@ def test_a_result_forged_with_the_nonce_is_measured_again_and_named(hostile_grad
         assert "param_count" in tamper.facts["changed"]
 
 
+# The forger's wrong class dressed as the lesson's round trip asks (registered, get_config,
+# from_config, a required argument): forms the clean process used to leave to the child's
+# report, so that a forgery in them went unnamed.
+DRESSED = (("class MLP(keras.Model):",
+            "@keras.saving.register_keras_serializable(package='forger')\nclass MLP(keras.Model):"),
+           ("    def __init__(self, **kwargs):\n        super().__init__(**kwargs)\n"
+            "        self.d1 = layers.Dense(128",
+            "    def __init__(self, units, **kwargs):\n        super().__init__(**kwargs)\n"
+            "        self.units = units\n        self.d1 = layers.Dense(units"),
+           ("        return self.head(self.d2(self.d1(inputs)))\n\n\ndef _correct_class",
+            "        return self.head(self.d2(self.d1(inputs)))\n\n"
+            "    def get_config(self):\n        return {**super().get_config(), 'units': self.units}\n\n"
+            "    @classmethod\n    def from_config(cls, config):\n        return cls(**config)\n\n\n"
+            "sub_model = MLP(128)\n\n\ndef _correct_class"))
+
+
+@pytest.mark.parametrize("dressed", [False, True])
 def test_a_forged_result_for_a_subclassed_model_is_found_by_reading_its_source(hostile_grader,
-                                                                                tmp_path):
+                                                                                tmp_path, dressed):
     """The same forgery for the MLP exercise, whose subclassed build only the student's code
     could run: the clean process reads the class from the source instead (grader.interpret)."""
-    result = grade(hostile_grader, submission(tmp_path, "forge_mlp_with_nonce.py",
-                                              with_model=False))
+    path = submission(tmp_path, "forge_mlp_with_nonce.py", with_model=False)
+    if dressed:
+        code = path.read_text()
+        for old, new in DRESSED:
+            assert old in code
+            code = code.replace(old, new)
+        path.write_text(code)
+    result = grade(hostile_grader, path)
     assert "tampering" in result.mistakes and result.score == 0, result.to_dict()["problems"]
     assert "wrong_mlp_architecture" in result.mistakes
     assert result.exercises[0].verification == "clean"

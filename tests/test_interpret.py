@@ -146,7 +146,15 @@ class MLP(keras.Model):
 
 @pytest.mark.parametrize("code, why", [
     ("class MLP(keras.Model):\n    def call(self, x):\n        return self.d(x)\n"
-     "    def get_config(self):\n        return {}\n", "more than __init__ and call"),
+     "    def build(self, shape):\n        pass\n", "the method build"),
+    ("class MLP(keras.Model):\n    units = 3\n    def call(self, x):\n        return x\n",
+     "a statement that is not a method"),
+    ("class MLP(keras.Model):\n    def call(self, x):\n        return x\n"
+     "    def from_config(cls, config):\n        return cls(**config)\n", "without @classmethod"),
+    ("class MLP(keras.Model):\n    def call(self, x):\n        return x\n"
+     "    def get_config(self):\n        return {'f': open('/etc/passwd')}\n", "open"),
+    ("class MLP(keras.Model):\n    def call(self, x):\n        return x\n"
+     "    def get_config(self):\n        return {'n': len(self)}\n", "len"),
     ("class MLP(keras.Model):\n    def call(self, x):\n        if x is None:\n            return x\n"
      "        return x\n", "If"),
     ("class MLP(keras.Model):\n    def call(self, x):\n        return keras.ops.cond(x, x, x)\n",
@@ -164,15 +172,15 @@ class MLP(keras.Model):
     ("layers = None\nclass MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
      "        self.d = layers.Dense(3)\n    def call(self, x):\n        return self.d(x)\n",
      "bound once"),
-    ("@keras.saving.register_keras_serializable()\nclass MLP(keras.Model):\n"
-     "    def call(self, x):\n        return x\n", "decorators"),
+    ("@keras.saving.register_keras_serializable(package=PKG)\nclass MLP(keras.Model):\n"
+     "    def call(self, x):\n        return x\n", "other than keras.saving.register"),
+    ("@keras.utils.custom_object_scope\nclass MLP(keras.Model):\n"
+     "    def call(self, x):\n        return x\n", "other than keras.saving.register"),
     ("class MLP(keras.layers.Layer):\n    def call(self, x):\n        return x\n",
      "not among|does not derive"),
     ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
      "        self.d = layers.Dense(10, activation=keras.activations.get('relu'))\n"
      "    def call(self, x):\n        return self.d(x)\n", "not among"),
-    ("class MLP(keras.Model):\n    def __init__(self, units):\n        super().__init__()\n"
-     "    def call(self, x):\n        return x\n", "no default"),
     ("class MLP(keras.Model):\n    def __init__(self):\n        self.d = layers.Dense(3)\n"
      "        super().__init__()\n    def call(self, x):\n        return self.d(x)\n",
      "does not call super"),
@@ -180,8 +188,9 @@ class MLP(keras.Model):
 def test_what_it_cannot_read_it_refuses(code, why):
     header = "import keras\nimport tensorflow as tf\nfrom keras import layers\n"
     with pytest.raises(Uninterpretable, match=why):
-        cls = _read(header + code)
-        cls()(np.zeros((1, 4), dtype=np.float32))
+        model = _read(header + code)()
+        model(np.zeros((1, 4), dtype=np.float32))
+        model.get_config()
 
 
 def test_a_loop_too_long_to_read_is_refused_not_run():
@@ -298,8 +307,13 @@ def test_every_zoo_definition_it_reads_is_the_same_function_as_python_runs_it():
                 continue
             try:
                 read = make(Source([(str(path), code)]))
+                try:
+                    real = namespace[name]()
+                except TypeError:  # a required argument: read, it must fail the same way
+                    with pytest.raises(TypeError):
+                        read()
+                    continue
                 model = read()
-                real = namespace[name]()
                 if name == "make_sequential":
                     model_out, real_out = model(x), real(x)
                 else:
@@ -391,3 +405,85 @@ class MLP(keras.Model):
     _same_function(_run(code)["MLP"](), _read(code)(), x)
     made = factory(Source([("<s>", code)]), "make_sequential", "submission")()
     assert made.count_params() == 7850
+
+
+REGISTERED_MLP = '''
+import keras
+from keras import layers
+from keras.saving import register_keras_serializable
+
+@register_keras_serializable(package="day02")
+class MLP(keras.Model):
+    def __init__(self, hidden_units, num_classes=10, *, rate=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden_units = tuple(hidden_units)
+        self.num_classes = num_classes
+        self.rate = float(rate)
+        self.hidden = [layers.Dense(u, activation="relu") for u in self.hidden_units]
+        self.head = layers.Dense(num_classes, activation="softmax")
+
+    def call(self, inputs, *args, **kwargs):
+        x = inputs
+        for layer in self.hidden:
+            x = layer(x)
+        return self.head(x)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"hidden_units": list(self.hidden_units), "num_classes": self.num_classes})
+        config["rate"] = self.rate
+        return {**config, "depth": len(self.hidden_units)}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config.pop("depth", None)
+        units = config.pop("hidden_units")
+        return cls(units, **config)
+'''
+
+
+def test_get_config_from_config_registration_and_required_arguments_read_as_python_runs_them():
+    """What the lesson says a clean round trip needs (`needs class + get_config()`), the
+    registration Keras' guide adds, a required argument and *args: the class read from the
+    source raises, configures and rebuilds as the student's does."""
+    x = np.random.default_rng(6).random((2, 784), dtype=np.float32)
+    real_cls, cls = _run(REGISTERED_MLP)["MLP"], _read(REGISTERED_MLP)
+    for c in (real_cls, cls):
+        with pytest.raises(TypeError, match="hidden_units"):
+            c()
+    real, read = real_cls((256, 64), name="net"), cls((256, 64), name="net")
+    _same_function(real, read, x)
+    assert read.get_config() == real.get_config()
+    assert read.get_config()["hidden_units"] == [256, 64] and read.get_config()["depth"] == 2
+    clone, real_clone = cls.from_config(read.get_config()), real_cls.from_config(real.get_config())
+    assert type(clone) is cls and clone.hidden_units == real_clone.hidden_units == (256, 64)
+    _same_function(real_clone, clone, x)
+    assert inspect.signature(cls.__init__) == inspect.signature(real_cls.__init__)
+    assert inspect.signature(cls.call) == inspect.signature(real_cls.call)
+
+
+def test_a_model_made_with_arguments_is_made_with_them_again():
+    """`sub_model = MLP((128, 64), num_classes=3, name="net")`: the clean copy is made with
+    the arguments of that line of the source (it used to be made as `MLP()`, and refused as
+    building other weights). Keras' own record of them is no help: for a keras.Model subclass
+    it holds the defaults."""
+    from grader.export import _state
+    code = REGISTERED_MLP + 'SIZES = (128, 64)\nsub_model = MLP(SIZES, num_classes=3, ' \
+                            'rate=0.5, name="net")\nsub_model(np.zeros((1, 784)))\n'
+    code = "import numpy as np\n" + code
+    real = _run(code)["sub_model"]
+    arrays: dict = {}
+    entry = dict(_state(real, "o0", arrays, {"left": 2**30}), kind="model",
+                 bases=["MLP", "Model"])
+    model = Interpreter([("<s>", code)], "submission", arrays).get("sub_model", entry)
+    assert model.name == "net" and model.hidden_units == (128, 64) and model.rate == 0.5
+    assert model.count_params() == real.count_params() == 784 * 128 + 128 + 128 * 64 + 64 + 195
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), real.get_weights()))
+    # made any other way (here: bound twice), the defaults: MLP() needs hidden_units
+    twice = code + "sub_model = sub_model\n"
+    with pytest.raises(Uninterpretable, match="TypeError"):
+        Interpreter([("<s>", twice)], "submission", arrays).get("sub_model", entry)
+    with pytest.raises(Uninterpretable, match="not a keras import or a constant"):
+        Interpreter([("<s>", code.replace("SIZES = (128, 64)", "SIZES = [128, 64]"))],
+                    "submission", arrays).get("sub_model", entry)

@@ -320,6 +320,25 @@ def test_the_lessons_subclassed_mlp_is_read_from_source_and_measured_clean(tmp_p
     assert why and "could not read from your source" in why and "relu_layer" in why
 
 
+@pytest.mark.parametrize("zoo_file", [
+    # Dense(10, activation=tf.nn.softmax) is saved as the function `softmax_v2`, which Keras
+    # cannot look up (grader.verifier.tf_activations)
+    "correct/style_mlp_tf_nn_activations.py",
+    # a registered class with get_config() and from_config(), as the lesson's round trip asks
+    "correct_styles3/style3_mlp_registered_serializable_roundtrip.py",
+    # `sub_model = MLP(hidden=(256, 64), ...)` with other defaults: made with those arguments
+    "correct_styles3/style3_mlp_sub_model_with_arguments.py",
+])
+def test_honest_styles_that_used_to_be_reported_are_measured_clean(tmp_path, verifier, zoo_file):
+    path, blob = _export(tmp_path, (Path(__file__).parent / "zoo" / zoo_file).read_text())
+    clean = verifier.measure(load_submission(path).to_dict(), 7, ["mlp_three_ways"], blob,
+                             timeout_s=120)
+    assert clean.error == "" and reported_reason(clean, "mlp_three_ways") is None
+    roles = clean.exercises["mlp_three_ways"]["roles"]
+    assert roles["subclassed"]["model"]["params"] == 218_058  # 200,960 + 16,448 + 650
+    assert all(t["allclose"] for t in clean.exercises["mlp_three_ways"]["transfers"])
+
+
 def test_a_name_read_from_source_while_a_collector_walks_the_names_is_no_error():
     """A look-alike search walks the names and looks others up meanwhile; a lookup that reads a
     class from the source binds it, which must not break the walk (it once raised 'dictionary
