@@ -33,8 +33,8 @@ MANIFEST_KEY = "manifest"
 BUDGET_BYTES = 32 * 2**20
 
 
-def _is_keras_class(cls: type) -> bool:
-    return (cls.__module__ or "").startswith("keras.") and cls.__name__ not in UNSAFE_CLASSES
+def _is_keras_class(cls: type, unsafe: tuple = UNSAFE_CLASSES) -> bool:
+    return (cls.__module__ or "").startswith("keras.") and cls.__name__ not in unsafe
 
 
 def own_class(model) -> bool:
@@ -58,13 +58,27 @@ def _compile_config(model) -> dict | None:
     return config
 
 
-def unportable_reason(model) -> str | None:
+def unportable_reason(model, namespace: dict | None = None) -> str | None:
     """Why Keras could not rebuild `model` from its configuration alone, or None."""
+    return portability(model, namespace)[0]
+
+
+def portability(model, namespace: dict | None = None) -> tuple[str | None, dict[str, Any]]:
+    """(why Keras could not rebuild `model` from its configuration, or None; what the clean
+    process needs from the source to rebuild it). Keras cannot rebuild a layer or model of a
+    class the student wrote, nor a Lambda of a Python lambda; the clean process can, reading
+    them from the source (grader.interpret), when the class is defined at the top level of the
+    submission (`encoder = Encoder()` shared by the siamese's two inputs) and the lambda
+    closes over nothing (`Lambda(lambda t: ops.relu(t))`). Such a model is exported like the
+    others, with `own_classes` (the classes' names) and `lambdas` (each Lambda layer's name →
+    the file and line of its lambda)."""
     import keras
     from keras.src.models.functional import Functional
 
+    needs: dict[str, Any] = {"own_classes": [], "lambdas": {}}
     if own_class(model):
-        return f"built from your own class `{type(model).__name__}`"
+        return f"built from your own class `{type(model).__name__}`", needs
+    own = needs["own_classes"]
     stack = [model]
     seen: set[int] = set()
     while stack:
@@ -72,11 +86,21 @@ def unportable_reason(model) -> str | None:
         if id(op) in seen:
             continue
         seen.add(id(op))
-        if not _is_keras_class(type(op)):
-            return f"uses `{type(op).__name__}`, a layer Keras cannot rebuild on its own"
-        if isinstance(op, keras.Model) and type(op) not in (Functional, keras.Sequential,
-                                                              keras.Model):
-            return f"uses your own model class `{type(op).__name__}`"
+        cls = type(op)
+        plain = cls in (Functional, keras.Sequential, keras.Model)
+        if isinstance(op, keras.layers.Lambda) and _is_keras_class(cls, ()):
+            where = _lambda_source(op, namespace)
+            if isinstance(where, str):
+                return where, needs
+            if where is not None:
+                needs["lambdas"][op.name] = where
+        elif not plain and (not _is_keras_class(cls) or isinstance(op, keras.Model)):
+            if not _defined_in(cls, namespace):
+                if isinstance(op, keras.Model) and _is_keras_class(cls):
+                    return f"uses the model class `{cls.__name__}`", needs
+                return f"uses `{cls.__name__}`, a layer Keras cannot rebuild on its own", needs
+            if cls.__name__ not in own:
+                own.append(cls.__name__)
         inner = getattr(op, "operations", None) if isinstance(op, Functional) else None
         stack.extend(inner if inner is not None else getattr(op, "_layers", []) or [])
         activation = getattr(op, "activation", None)
@@ -84,8 +108,36 @@ def unportable_reason(model) -> str | None:
             stack.append(activation)
         elif callable(activation) and not (getattr(activation, "__module__", "") or "") \
                 .startswith(("keras.", "tensorflow.")):
-            return "uses an activation function of your own"
-    return None
+            return "uses an activation function of your own", needs
+    return None, needs
+
+
+def _lambda_source(layer, namespace: dict | None) -> list | str | None:
+    """Where the Python lambda of a Lambda layer is in the source ([filename, line]), None
+    when its function is Keras' or TensorFlow's own (Keras rebuilds it by name), or why the
+    clean process cannot have it: a function of the student's own that is not a lambda, a
+    lambda with defaults or a closure, or one of another module."""
+    import types
+
+    fn = layer.function
+    if (getattr(fn, "__module__", "") or "").startswith(("keras.", "tensorflow.")) \
+            and not callable(layer._output_shape) and not callable(layer.mask):
+        return None
+    ok = isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>" and \
+        namespace is not None and fn.__globals__ is namespace and fn.__closure__ is None and \
+        fn.__defaults__ is None and not fn.__kwdefaults__ and \
+        not callable(layer._output_shape) and not callable(layer.mask)
+    if not ok:
+        return "uses `Lambda`, a layer Keras cannot rebuild on its own"
+    return [fn.__code__.co_filename, fn.__code__.co_firstlineno]
+
+
+def _defined_in(cls: type, namespace: dict | None) -> bool:
+    """A class the submission defines at its top level under its own name (a class Keras
+    cannot rebuild, but the clean process may read from the source)."""
+    return namespace is not None and namespace.get(cls.__name__) is cls and \
+        getattr(cls, "__module__", None) == namespace.get("__name__") and \
+        getattr(cls, "__qualname__", None) == cls.__name__
 
 
 def unportable_reason_layer(layer) -> str | None:
@@ -236,12 +288,12 @@ def _export(namespace: dict, global_policy: str) -> bytes:
             manifest["aliases"][name] = first_name[id(obj)]
             continue
         first_name[id(obj)] = name
-        why, data = unportable_reason(obj), {}
+        (why, needs), data = portability(obj, namespace), {}
         if why is None:
             try:
                 weights, flags = _weights_and_flags(obj)
                 data = {"config": obj.to_json(), "weights": weights, "trainable": flags,
-                        "compile": _compile_config(obj)}
+                        "compile": _compile_config(obj), "needs": needs}
             except Exception as exc:  # noqa: BLE001 - Keras could not write it: not portable
                 why = f"Keras could not write it ({type(exc).__name__})"
         described.append((name, obj, why, data))
@@ -263,7 +315,8 @@ def _export(namespace: dict, global_policy: str) -> bytes:
         manifest["models"][name] = {"index": index, "config": data["config"],
                                     "n_weights": len(data["weights"]),
                                     "trainable": data["trainable"], "compile": data["compile"],
-                                    "built": bool(obj.built)}
+                                    "built": bool(obj.built),
+                                    **{k: v for k, v in data["needs"].items() if v}}
     for name, obj, _, _ in described:  # in the file's order: the first model holding a layer
         if name in manifest["models"]:
             for i, inner in enumerate(_all_layers(obj)):

@@ -59,6 +59,11 @@ OPS = frozenset({
 # TensorFlow's activations, used as a layer's activation or applied in call() (`tf.nn.relu`).
 TF_NN = frozenset({"relu", "relu6", "sigmoid", "softmax", "log_softmax", "tanh", "elu", "selu",
                    "gelu", "silu", "leaky_relu", "softplus"})
+# Arithmetic the evaluator does on numbers.
+ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
+              ast.Mult: lambda a, b: a * b, ast.FloorDiv: lambda a, b: a // b,
+              ast.Div: lambda a, b: a / b, ast.Mod: lambda a, b: a % b,
+              ast.Pow: lambda a, b: a ** b}
 # Builtins the evaluator applies itself, to plain values and containers only.
 BUILTINS = {"tuple": tuple, "list": list, "dict": dict, "len": len, "int": int,
             "float": float, "str": str, "bool": bool}
@@ -105,12 +110,14 @@ class Source:
         self.made: dict[str, ast.Call] = {}  # name = Something(...) at the top level
         self.bindings: dict[str, int] = {}
         self.unreadable: str | None = None
+        self.trees: dict[str, list[ast.Module]] = {}
         for filename, code in chunks:
             try:
                 tree = ast.parse(code, filename)
             except (SyntaxError, ValueError) as exc:
                 self.unreadable = f"the source does not parse ({type(exc).__name__})"
                 return
+            self.trees.setdefault(filename, []).append(tree)
             for node in tree.body:
                 self._top(node)
             for node in ast.walk(tree):
@@ -182,6 +189,31 @@ class Source:
     def builtin(self, name: str) -> bool:
         """A builtin the source never rebinds."""
         return name not in self.bindings
+
+    def lambda_at(self, filename: str, line: int) -> ast.Lambda:
+        """The one lambda that starts on `line` of `filename`, outside any function, class,
+        lambda or comprehension (its names are then the module's: a lambda inside a function
+        may read the function's locals)."""
+        if self.unreadable:
+            raise Uninterpretable(self.unreadable)
+        found: list[ast.Lambda] = []
+        nested: list[ast.Lambda] = []
+        scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
+                  ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+        def walk(node: ast.AST, inside: bool) -> None:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.Lambda) and child.lineno == line:
+                    (nested if inside else found).append(child)
+                walk(child, inside or isinstance(child, scopes))
+        for tree in self.trees.get(filename, []):
+            walk(tree, False)
+        if nested or len(found) != 1:
+            raise Uninterpretable(
+                f"line {line} of {filename} holds {len(found) + len(nested)} lambdas"
+                + (", one inside a function, class or comprehension" if nested else "")
+                if nested or found else f"there is no lambda on line {line} of {filename}")
+        return found[0]
 
     def definition(self, name: str, kind: type) -> Any:
         node = self.defs.get(name)
@@ -262,6 +294,8 @@ class Evaluator:
         rest = parts[1:]
         if rest in (["Model"], ["models", "Model"]):
             return keras.Model
+        if rest == ["layers", "Layer"]:
+            return keras.layers.Layer
         if rest in (["Sequential"], ["models", "Sequential"]):
             return keras.Sequential
         if rest in (["Input"], ["layers", "Input"]):
@@ -398,10 +432,31 @@ class Evaluator:
                 return -value
         if isinstance(node, ast.ListComp):
             return self.list_comp(node, env)
+        if isinstance(node, ast.BinOp):
+            return self.binop(node, env)
+        if isinstance(node, ast.JoinedStr):  # f"enc_dense_{i + 1}"
+            parts = []
+            for part in node.values:
+                if isinstance(part, ast.FormattedValue):
+                    if part.conversion != -1 or part.format_spec is not None:
+                        raise _refuse(part, "an f-string format the grader does not read")
+                    part = part.value
+                value = self.expr(part, env)
+                if not _plain(value) or isinstance(value, (list, tuple)):
+                    raise _refuse(node, "an f-string of a value that is not plain")
+                parts.append(str(value))
+            return "".join(parts)
         if isinstance(node, ast.Dict):
             return self.dict_display(node, env)
         if isinstance(node, ast.Subscript):
             value = self.expr(node.value, env)
+            if isinstance(node.slice, ast.Slice) and isinstance(value, (list, tuple)):
+                bounds = [None if b is None else self.expr(b, env)
+                          for b in (node.slice.lower, node.slice.upper, node.slice.step)]
+                if all(b is None or isinstance(b, int) and not isinstance(b, bool) and b != 0
+                       or b == 0 and i < 2 for i, b in enumerate(bounds)):
+                    return value[slice(*bounds)]  # shape[:-1]
+                raise _refuse(node, "a slice the grader does not read")
             index = self.expr(node.slice, env) if not isinstance(node.slice, ast.Slice) else None
             if type(value) is dict and isinstance(index, str):  # config["hidden_units"]
                 try:
@@ -440,6 +495,31 @@ class Evaluator:
             return self.call(node, env)
         raise _refuse(node, f"an expression of kind {type(node).__name__}")
 
+    def binop(self, node: ast.BinOp, env: dict) -> Any:
+        """Arithmetic on numbers (`units * 2`, `i + 1`), and + of two tuples, lists or strings
+        (`shape[:-1] + (units,)`)."""
+        left, right = self.expr(node.left, env), self.expr(node.right, env)
+        number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)  # noqa: E731
+        if number(left) and number(right) and type(node.op) in ARITHMETIC:
+            if isinstance(node.op, ast.Pow) and (abs(right) > 64 or abs(left) > 2**16):
+                raise _refuse(node, "a power too large to read")
+            try:
+                value = ARITHMETIC[type(node.op)](left, right)
+            except (ZeroDivisionError, OverflowError):
+                raise _refuse(node, "arithmetic that raises") from None
+            if not _plain(value):
+                raise _refuse(node, "arithmetic with a result the grader does not read")
+            return value
+        tensor = lambda v: self.keras.ops.is_tensor(v) or \
+            isinstance(v, self.keras.KerasTensor)  # noqa: E731
+        if (tensor(left) or tensor(right)) and all(tensor(v) or number(v) for v in (left, right)) \
+                and type(node.op) in (ast.Add, ast.Sub, ast.Mult, ast.Div):
+            return ARITHMETIC[type(node.op)](left, right)  # `pair[0] - pair[1]`: the tensors' own
+        if isinstance(node.op, ast.Add) and type(left) is type(right) and \
+                isinstance(left, (tuple, list, str)) and len(left) + len(right) <= 1000:
+            return left + right
+        raise _refuse(node, "an operation the grader does not read")
+
     def dict_display(self, node: ast.Dict, env: dict) -> dict:
         """{"hidden_units": ..., **base}: string keys, ** of a dict."""
         out: dict = {}
@@ -476,12 +556,12 @@ class Evaluator:
             if "self" not in env or env.get("__method__") != "__init__":
                 raise _refuse(node, "super().__init__ outside __init__")
             args, kwargs = self.arguments(node, env)
-            return keras.Model.__init__(env["self"], *args, **kwargs)
+            return env["__base__"].__init__(env["self"], *args, **kwargs)
         if _is_super(func, "get_config"):
             if "self" not in env or env.get("__method__") != "get_config" or node.args \
                     or node.keywords:
                 raise _refuse(node, "super().get_config() outside get_config()")
-            return keras.Model.get_config(env["self"])  # the class derives from keras.Model
+            return env["__base__"].get_config(env["self"])
         if isinstance(func, ast.Name) and func.id in BUILTINS and func.id not in env \
                 and self.source.builtin(func.id):
             return self.builtin(func.id, node, env)
@@ -687,18 +767,18 @@ def _signature(fn: ast.FunctionDef, first: str | None, source: Source) -> str:
     binds exactly as the student's function does (`MLP()` raises the same TypeError when
     `hidden_units` has no default). `first`: the name a method's first parameter must have
     (`self`, `cls`). No positional-only parameters."""
-    a = fn.args
+    a, label = fn.args, getattr(fn, "name", "lambda")
     if a.posonlyargs:
-        raise _refuse(fn, f"{fn.name}() takes positional-only parameters")
+        raise _refuse(fn, f"{label}() takes positional-only parameters")
     names = [p.arg for p in a.args] + [p.arg for p in a.kwonlyargs] + \
         [p.arg for p in (a.vararg, a.kwarg) if p is not None]
     for name in names:
         if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("__"):
-            raise _refuse(fn, f"a parameter name the grader does not read in {fn.name}()")
+            raise _refuse(fn, f"a parameter name the grader does not read in {label}()")
     if len(set(names)) != len(names):
         raise _refuse(fn, "a parameter named twice")
     if first is not None and (not a.args or a.args[0].arg != first):
-        raise _refuse(fn, f"{fn.name}() whose first parameter is not `{first}`")
+        raise _refuse(fn, f"{label}() whose first parameter is not `{first}`")
     n_default = len(a.defaults)
     parts = []
     for i, p in enumerate(a.args):
@@ -726,7 +806,8 @@ def _stub(name: str, params: str, runner) -> Any:
 
 # The methods a class may define, with the name of their first parameter. get_config and
 # from_config are what the lesson says a clean save/load round trip needs.
-METHODS = {"__init__": "self", "call": "self", "get_config": "self", "from_config": "cls"}
+METHODS = {"__init__": "self", "call": "self", "get_config": "self", "from_config": "cls",
+           "compute_output_shape": "self"}
 
 
 def _no_decorators(fn: ast.FunctionDef, source: Source, from_config: bool = False) -> None:
@@ -762,7 +843,8 @@ def _registration(ev: "Evaluator", dec: ast.expr, name: str) -> None:
 # ---- what the verifier asks for ------------------------------------------------------------
 
 def model_class(source: Source, name: str, module_name: str) -> type:
-    """A keras.Model subclass doing what the source's class `name` does."""
+    """A keras.Model (or keras.layers.Layer) subclass doing what the source's class `name`
+    does."""
     import keras
 
     node = source.definition(name, ast.ClassDef)
@@ -771,8 +853,9 @@ def model_class(source: Source, name: str, module_name: str) -> type:
     ev = Evaluator(source)
     for dec in node.decorator_list:
         _registration(ev, dec, name)
-    if ev.resolve(node.bases[0], {}) is not keras.Model:
-        raise _refuse(node, f"class {name} does not derive from keras.Model")
+    base = ev.resolve(node.bases[0], {})
+    if base not in (keras.Model, keras.layers.Layer):
+        raise _refuse(node, f"class {name} does not derive from keras.Model or keras.layers.Layer")
     methods: dict[str, ast.FunctionDef] = {}
     for stmt in node.body:
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) \
@@ -798,6 +881,7 @@ def model_class(source: Source, name: str, module_name: str) -> type:
 
         def run(env: dict, fn=fn, method=method) -> Any:
             env["__method__"] = method  # not a Python name: never collides with a parameter
+            env["__base__"] = base
             if method == "from_config":
                 env["__class__"] = env["cls"]  # the one class its body may call
             try:
@@ -812,7 +896,7 @@ def model_class(source: Source, name: str, module_name: str) -> type:
         body[method] = classmethod(stub) if method == "from_config" else stub
     if "__init__" in methods and not _calls_super_init(methods["__init__"]):
         raise _refuse(methods["__init__"], f"{name}.__init__ does not call super().__init__")
-    return type(name, (keras.Model,), body)
+    return type(name, (base,), body)
 
 
 def _calls_super_init(fn: ast.FunctionDef) -> bool:
@@ -923,6 +1007,27 @@ class Interpreter:
                                   f"({type(exc).__name__})") from None
         if not compile_as_exported(model, entry.get("compile")):
             raise Uninterpretable(NOT_COMPILED)
+
+    def lambda_at(self, filename: str, line: int) -> Any:
+        """A function doing what the source's lambda on `line` of `filename` does, with its
+        parameters (a Lambda layer passes `mask` or `training` only to a function that takes
+        them)."""
+        key = f"lambda:{filename}:{line}"
+        if key in self._refused:
+            raise Uninterpretable(self._refused[key])
+        if key not in self._done:
+            try:
+                node = self.source.lambda_at(filename, line)
+                params = _signature(node, None, self.source)
+                source = self.source
+
+                def run(env: dict) -> Any:
+                    return Evaluator(source).expr(node.body, env)
+                self._done[key] = _stub("grader_lambda", params, run)
+            except Uninterpretable as exc:
+                self._refused[key] = str(exc)
+                raise
+        return self._done[key]
 
     def _class(self, name: str) -> type:
         key = f"class:{name}"

@@ -179,6 +179,19 @@ class Unreadable(ValueError):
     """The export is not an .npz file with a manifest, as grader.export writes it."""
 
 
+def _dicts(value: Any, depth: int = 0):
+    """Every dict in a JSON value (a model's configuration), depth first."""
+    if depth > 64:
+        return
+    if isinstance(value, dict):
+        yield value
+        for v in value.values():
+            yield from _dicts(v, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _dicts(v, depth + 1)
+
+
 def tf_activations() -> dict[str, Any]:
     """TensorFlow's activations under the names Keras writes for them in a configuration and
     cannot read back: `Dense(10, activation=tf.nn.softmax)` is saved as the function
@@ -246,8 +259,9 @@ class Rebuilt:
     it lacks never needs the rest). Names bound to one object, and a layer of a model, stay
     the very same object."""
 
-    def __init__(self, manifest: dict[str, Any], arrays: dict[str, Any]):
+    def __init__(self, manifest: dict[str, Any], arrays: dict[str, Any], interpreter=None):
         self.manifest, self.arrays = manifest, arrays
+        self.interpreter = interpreter  # reads the student's own classes a model holds
         self._done: dict[str, Any] = {}
         self._failed: dict[str, str] = {}
         groups = ("models", "standalone", "aliases", "layers")
@@ -266,6 +280,69 @@ class Rebuilt:
                 self._failed[name] = _not_rebuilt(exc)
                 raise NotRebuilt(self._failed[name]) from None
         return self._done[name]
+
+    def _own_classes(self, entry: dict, config: Any) -> dict[str, Any]:
+        """The classes of the student's own a model holds (grader.export.portability), read
+        from the source, under the names its configuration gives them (a registered class is
+        `package>Name`). One that cannot be read leaves the model not rebuilt, saying why."""
+        from grader.interpret import Uninterpretable
+
+        names = entry.get("own_classes") or []
+        if not names:
+            return {}
+        if self.interpreter is None or not isinstance(names, list):
+            raise NotRebuilt("it uses classes of your own")
+        missing = self.manifest.get("missing") or {}
+        found: dict[str, Any] = {}
+        for name in names:
+            cls_entry = missing.get(name) if isinstance(name, str) else None
+            if not isinstance(cls_entry, dict) or cls_entry.get("kind") != "class":
+                raise NotRebuilt(f"it uses `{name}`, which is not a class of your file")
+            try:
+                found[name] = self.interpreter.get(name, cls_entry)
+            except Uninterpretable as exc:
+                raise NotRebuilt(f"uses `{name}`, a class of your own the grader could not "
+                                 f"read from your source: {exc}") from None
+        objects = dict(found)
+        for node in _dicts(config):
+            cls = found.get(node.get("class_name"))
+            registered = node.get("registered_name")
+            if cls is not None and isinstance(registered, str):
+                objects[registered] = cls
+        return objects
+
+    def _lambdas(self, entry: dict, config: Any) -> dict[str, Any]:
+        """Each Lambda layer's Python lambda, read from the source at the place the export
+        names (grader.export._lambda_source) instead of being loaded from the bytecode in the
+        configuration, which Keras' safe mode rightly refuses: the layer's configuration is
+        pointed at a function the grader made, under a name of its own."""
+        from grader.interpret import Uninterpretable
+
+        where = entry.get("lambdas") or {}
+        if not where:
+            return {}
+        if self.interpreter is None or not isinstance(where, dict):
+            raise NotRebuilt("it uses Lambda layers")
+        objects: dict[str, Any] = {}
+        for node in _dicts(config):
+            inner = node.get("config")
+            if node.get("class_name") != "Lambda" or not isinstance(inner, dict) or \
+                    inner.get("name") not in where:
+                continue
+            place = where[inner["name"]]
+            try:
+                if not (isinstance(place, list) and len(place) == 2 and
+                        isinstance(place[0], str) and isinstance(place[1], int)):
+                    raise Uninterpretable("the export's record of where it is is not one the "
+                                          "grader reads")
+                fn = self.interpreter.lambda_at(place[0], place[1])
+            except Uninterpretable as exc:
+                raise NotRebuilt(f"uses a Lambda whose function the grader could not read "
+                                 f"from your source: {exc}") from None
+            key = f"grader>lambda_{len(objects)}"
+            objects[key] = fn
+            inner["function"] = key
+        return objects
 
     def _make(self, name: str) -> Any:
         import keras
@@ -300,7 +377,9 @@ class Rebuilt:
         config = json.loads(entry["config"])
         if isinstance(config, dict):  # compiled separately below, with its own reason to fail
             config.pop("compile_config", None)
-        with keras.saving.custom_object_scope(tf_activations()):
+        with keras.saving.custom_object_scope({**tf_activations(),
+                                               **self._own_classes(entry, config),
+                                               **self._lambdas(entry, config)}):
             model = keras.models.model_from_json(json.dumps(config))
         if not isinstance(model, keras.Model):
             raise TypeError("not a model")
@@ -334,11 +413,11 @@ def measure(request: dict[str, Any], blob: bytes) -> dict[str, Any]:
     manifest, arrays = read_export(blob)
     if manifest.get("error"):
         raise RuntimeError(f"the grader could not describe the models: {manifest['error']}")
-    rebuilt = Rebuilt(manifest, arrays)
     missing = dict(manifest.get("missing", {}))
     module_name = manifest.get("module_name") or "submission"
     interpreter = Interpreter([(c["filename"], c["code"]) for c in request["source"]["chunks"]],
                               module_name, arrays)
+    rebuilt = Rebuilt(manifest, arrays, interpreter)
     source = request["source"]
     filenames = []
     for chunk in source["chunks"]:

@@ -245,16 +245,40 @@ def test_devices_beyond_null_zero_and_random_are_out_of_reach(hostile_grader, tm
     assert result.verdict.value == "pass"
 
 
-@pytest.mark.parametrize("export", ["own", "none"])
+# The forger's two towers as a layer class of its own, made twice: a siamese holding such a
+# class was once left to the child's report; the clean process now reads the class.
+TOWER_CLASS = ("def tower(x):\n    return layers.Dense(64, activation=\"relu\")"
+               "(layers.Dense(256, activation=\"relu\")(x))\n",
+               "class Tower(layers.Layer):\n    def __init__(self, **kwargs):\n"
+               "        super().__init__(**kwargs)\n"
+               "        self.a, self.b = layers.Dense(256, activation='relu'), "
+               "layers.Dense(64, activation='relu')\n"
+               "    def call(self, x):\n        return self.b(self.a(x))\n")
+
+
+@pytest.mark.parametrize("export", ["own", "none", "own_class", "own_lambda"])
 def test_a_result_forged_with_the_nonce_is_measured_again_and_named(hostile_grader, tmp_path,
                                                                      export):
     """The submission reads the nonce from the grader's frames and sends the evidence of a
     correct model it keeps aside. The clean process measures the model the file really binds
-    to `siamese` (two encoders), or finds no description of the models at all."""
-    result = grade(hostile_grader, submission(tmp_path, "forge_with_nonce.py", with_model=False,
-                                              EXPORT=export))
+    to `siamese` (two encoders; two instances of a tower class of its own; or a merge in a
+    Lambda), or finds no description of the models at all."""
+    path = submission(tmp_path, "forge_with_nonce.py", with_model=False,
+                      EXPORT=export.split("_")[0])
+    if export == "own_class":
+        code = path.read_text()
+        assert TOWER_CLASS[0] in code and "[tower(left), tower(right)]" in code
+        path.write_text(code.replace(TOWER_CLASS[0], TOWER_CLASS[1]).replace(
+            "[tower(left), tower(right)]", "[Tower()(left), Tower()(right)]"))
+    if export == "own_lambda":  # once reported: Keras' safe mode refuses a Lambda's bytecode
+        code = path.read_text()
+        old = "merged = layers.concatenate([tower(left), tower(right)])"
+        assert old in code
+        path.write_text(code.replace(old, "merged = layers.Lambda(lambda pair: keras.ops."
+                                          "concatenate(pair, axis=-1))([tower(left), tower(right)])"))
+    result = grade(hostile_grader, path)
     assert "tampering" in result.mistakes and result.score == 0, result.to_dict()["problems"]
-    if export == "own":  # graded as measured clean, the forgery named beside it
+    if export != "none":  # graded as measured clean, the forgery named beside it
         assert "duplicated_encoder" in result.mistakes
         assert result.exercises[0].verification == "clean"
         tamper = next(p for p in result.problems if p.mistake == "tampering")

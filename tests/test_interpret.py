@@ -176,8 +176,17 @@ class MLP(keras.Model):
      "    def call(self, x):\n        return x\n", "other than keras.saving.register"),
     ("@keras.utils.custom_object_scope\nclass MLP(keras.Model):\n"
      "    def call(self, x):\n        return x\n", "other than keras.saving.register"),
-    ("class MLP(keras.layers.Layer):\n    def call(self, x):\n        return x\n",
+    ("class MLP(keras.layers.Dense):\n    def call(self, x):\n        return x\n",
      "not among|does not derive"),
+    ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.d = layers.Dense(2 ** 100)\n    def call(self, x):\n        return x\n",
+     "power too large"),
+    ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.d = layers.Dense(3, name=f'{self!r}')\n    def call(self, x):\n"
+     "        return x\n", "f-string format"),
+    ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.d = layers.Dense(3, name='a' * 3)\n    def call(self, x):\n"
+     "        return x\n", "operation the grader does not read"),
     ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
      "        self.d = layers.Dense(10, activation=keras.activations.get('relu'))\n"
      "    def call(self, x):\n        return self.d(x)\n", "not among"),
@@ -487,3 +496,115 @@ def test_a_model_made_with_arguments_is_made_with_them_again():
     with pytest.raises(Uninterpretable, match="not a keras import or a constant"):
         Interpreter([("<s>", code.replace("SIZES = (128, 64)", "SIZES = [128, 64]"))],
                     "submission", arrays).get("sub_model", entry)
+
+
+ENCODER_LAYER = '''
+import keras
+from keras import layers
+
+@keras.saving.register_keras_serializable(package="day02")
+class Encoder(layers.Layer):
+    def __init__(self, units=(256, 64), **kwargs):
+        super().__init__(**kwargs)
+        self.units = list(units)
+        self.denses = [layers.Dense(u, activation="relu", name=f"enc_{i + 1}_{u // 2 * 2}")
+                       for i, u in enumerate(self.units)]
+
+    def call(self, x):
+        for d in self.denses:
+            x = d(x)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[:-1] + (self.units[-1],)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+'''
+
+
+def test_a_layer_class_with_f_strings_arithmetic_and_slices_reads_as_python_runs_it():
+    """An encoder written as a keras.layers.Layer (shared by the siamese's two inputs): the
+    clean process rebuilds the Functional model holding it with the class read from here."""
+    x = np.random.default_rng(7).random((2, 784), dtype=np.float32)
+    real, read = _run(ENCODER_LAYER)["Encoder"](), _read(ENCODER_LAYER, "Encoder")()
+    _same_function(real, read, x)
+    assert [d.name for d in read.denses] == [d.name for d in real.denses] == ["enc_1_256",
+                                                                            "enc_2_64"]
+    assert read.compute_output_shape((None, 784)) == real.compute_output_shape((None, 784))
+    config = lambda m: {k: v for k, v in m.get_config().items() if k != "name"}  # noqa: E731
+    assert config(read) == config(real)  # (names are numbered per instance)
+    assert isinstance(read, keras_layer()) and not isinstance(read, keras_model())
+
+
+def keras_layer():
+    import keras
+    return keras.layers.Layer
+
+
+def keras_model():
+    import keras
+    return keras.Model
+
+
+def test_the_export_names_what_a_functional_model_needs_from_the_source():
+    """grader.export.portability: a class defined at the top level of the submission, or a
+    Lambda of a lambda that closes over nothing, is one the clean process may read from the
+    source; a class made elsewhere, a lambda with a closure, or an activation function of the
+    student's own is not."""
+    from grader.export import portability
+    namespace = _run(ENCODER_LAYER + '''
+left, right = keras.Input((784,)), keras.Input((784,))
+encoder = Encoder()
+siamese = keras.Model([left, right], layers.concatenate([encoder(left), encoder(right)]))
+def local_class():
+    class Hidden(layers.Layer):
+        def call(self, x):
+            return x
+    return Hidden()
+hidden = keras.Model(left, local_class()(left))
+lam = keras.Model(left, layers.Lambda(lambda t: t * 2, name="twice")(left))
+def closing(k):
+    return layers.Lambda(lambda t: t * k)
+closure = keras.Model(left, closing(3)(left))
+softmax = keras.Model(left, layers.Lambda(keras.activations.softmax)(left))
+own_fn = keras.Model(left, layers.Dense(3, activation=lambda t: t)(left))
+''')
+    assert portability(namespace["siamese"], namespace) == \
+        (None, {"own_classes": ["Encoder"], "lambdas": {}})
+    assert portability(namespace["siamese"])[0] == \
+        "uses `Encoder`, a layer Keras cannot rebuild on its own"  # no namespace: as before
+    assert "`Hidden`" in portability(namespace["hidden"], namespace)[0]
+    line = ENCODER_LAYER.count("\n") + 11  # the line of `lam = ...` in the file _run compiles
+    assert portability(namespace["lam"], namespace) == \
+        (None, {"own_classes": [], "lambdas": {"twice": ["<student>", line]}})
+    assert "`Lambda`" in portability(namespace["closure"], namespace)[0]
+    assert portability(namespace["softmax"], namespace) == \
+        (None, {"own_classes": [], "lambdas": {}})  # Keras' own function: rebuilt by name
+    assert portability(namespace["own_fn"], namespace)[0] == \
+        "uses an activation function of your own"
+
+
+def test_a_lambda_is_read_from_the_line_the_export_names_and_nowhere_ambiguous():
+    code = '''
+import keras
+from keras import ops
+double = keras.layers.Lambda(lambda pair: ops.concatenate([pair[0] - pair[1], pair[0] * 2.0], axis=-1))
+two = (lambda t: t, lambda t: -t)
+def inside():
+    return keras.layers.Lambda(lambda t: ops.relu(t))
+'''
+    interpreter = Interpreter([("<s>", code)], "submission")
+    fn = interpreter.lambda_at("<s>", 4)
+    import keras
+    a, b = (keras.ops.convert_to_tensor(v) for v in (np.ones((2, 3), np.float32),
+                                                      np.full((2, 3), 3.0, np.float32)))
+    real = _run(code)["double"].function
+    np.testing.assert_array_equal(np.asarray(fn([a, b])), np.asarray(real([a, b])))
+    assert inspect.signature(fn) == inspect.signature(real)
+    with pytest.raises(Uninterpretable, match="2 lambdas"):
+        interpreter.lambda_at("<s>", 5)
+    with pytest.raises(Uninterpretable, match="inside a function"):
+        interpreter.lambda_at("<s>", 7)
+    with pytest.raises(Uninterpretable, match="no lambda on line 3"):
+        interpreter.lambda_at("<s>", 3)

@@ -23,6 +23,9 @@ def test_zoo_submission_is_diagnosed_exactly(name, grader, fast_grader):
     failed_bonus = sorted(c["mistake"] for ex in d["exercises"] for c in ex["checks"]
                           if c["bonus"] and c["status"] == Status.FAIL.value)
     assert failed_bonus == sorted(entry.get("bonus_mistakes", [])), _explain(d)
+    if "measured" in entry:  # what the verdict rests on (grader.verification)
+        assert [ex.verification for ex in result.exercises] == \
+            [entry["measured"]] * len(result.exercises), _explain(d)
     json.dumps(d)  # the result always serialises
     if entry["verdict"] == "pass":
         assert result.score == result.max_score > 0, _explain(d)
