@@ -103,7 +103,9 @@ class Source:
     definitions, the names imported from keras, and how often each name is bound at the top
     level (a name bound twice, or made `global` somewhere, is not read)."""
 
-    def __init__(self, chunks: list[tuple[str, str]]):
+    def __init__(self, chunks: list[tuple[str, str]], module_name: str = "submission"):
+        self.module_name = module_name
+        self.classes: dict[str, type | None] = {}  # the source's classes read (own_class)
         self.defs: dict[str, ast.AST] = {}
         self.imports: dict[str, str] = {}
         self.constants: dict[str, Any] = {}  # NAME = <plain literal> at the top level
@@ -189,6 +191,23 @@ class Source:
     def builtin(self, name: str) -> bool:
         """A builtin the source never rebinds."""
         return name not in self.bindings
+
+    def own_class(self, name: str) -> type | None:
+        """The source's top-level class `name`, read (model_class), or None when `name` is
+        no class defined once at the top level: a class of the student's own used inside
+        another one (`self.body = HiddenStack(hidden_units)`)."""
+        if not isinstance(self.defs.get(name), ast.ClassDef) or not self.once(name):
+            return None
+        if name not in self.classes:
+            self.classes[name] = None  # being read: a class that needs itself is refused
+            try:
+                self.classes[name] = model_class(self, name, self.module_name)
+            except BaseException:
+                del self.classes[name]
+                raise
+        if self.classes[name] is None:
+            raise Uninterpretable(f"class {name} needs itself to be made")
+        return self.classes[name]
 
     def lambda_at(self, filename: str, line: int) -> ast.Lambda:
         """The one lambda that starts on `line` of `filename`, outside any function, class,
@@ -332,6 +351,9 @@ class Evaluator:
             found, value = self.source.constant(name)
             if found:
                 return value
+            cls = self.source.own_class(name)
+            if cls is not None:
+                return cls
         path = self.source.imports.get(name)
         if path is None or not self.source.once(name):
             raise _refuse(node, f"the name `{name}`, which is not a keras import or a constant "
@@ -596,7 +618,8 @@ class Evaluator:
         if target is keras.Sequential:
             return keras.Sequential(*args, **kwargs)
         if isinstance(target, keras.layers.Layer) and (
-                not isinstance(target, keras.Model) or type(target) in _plain_models(keras)):
+                not isinstance(target, keras.Model) or type(target) in _plain_models(keras)
+                or getattr(type(target), "_grader_read", False)):
             return target(*args, **kwargs)  # Keras' own layer or model, called on tensors
         if getattr(target, "__func__", None) is keras.Sequential.add or \
                 isinstance(target, _QuietSummary) and not args and not kwargs:
@@ -607,6 +630,10 @@ class Evaluator:
             return target(*args)
         if isinstance(target, type) and target is env.get("__class__"):
             return target(*args, **kwargs)  # `cls(**config)` in from_config
+        if isinstance(target, type) and getattr(target, "_grader_read", False):
+            if not all(_plain_or_activation(v) for v in list(args) + list(kwargs.values())):
+                raise _refuse(node, f"{target.__name__}() with a value that is not plain")
+            return target(*args, **kwargs)  # a class of the source's own, read as well
         if _dict_method(target) and not (target.__name__ == "update" and
                                          not all(isinstance(a, dict) for a in args)):
             return target(*args, **kwargs)  # config.update({...}), config.pop("units")
@@ -875,7 +902,7 @@ def model_class(source: Source, name: str, module_name: str) -> type:
     if "call" not in methods:
         raise _refuse(node, f"class {name} has no call()")
     body: dict[str, Any] = {"__module__": module_name, "__qualname__": name,
-                            "__doc__": ast.get_docstring(node)}
+                            "__doc__": ast.get_docstring(node), "_grader_read": True}
     for method, fn in methods.items():
         params = _signature(fn, METHODS[method], source)
 
@@ -941,7 +968,7 @@ class Interpreter:
     @property
     def source(self) -> Source:
         if self._source is None:
-            self._source = Source(self.chunks)
+            self._source = Source(self.chunks, self.module_name)
         return self._source
 
     @staticmethod
@@ -1030,10 +1057,12 @@ class Interpreter:
         return self._done[key]
 
     def _class(self, name: str) -> type:
-        key = f"class:{name}"
-        if key not in self._done:
-            self._done[key] = model_class(self.source, name, self.module_name)
-        return self._done[key]
+        """One class object per name, whoever asks first (the verifier, or another class
+        that uses it)."""
+        cls = self.source.own_class(name)
+        if cls is None:
+            raise Uninterpretable(f"`{name}` is not defined once at the top level of the source")
+        return cls
 
     def _made_with(self, name: str, class_name: str) -> tuple[list, dict]:
         """The arguments of `name = ClassName(...)`, the one top-level statement binding

@@ -178,6 +178,12 @@ class MLP(keras.Model):
      "    def call(self, x):\n        return x\n", "other than keras.saving.register"),
     ("class MLP(keras.layers.Dense):\n    def call(self, x):\n        return x\n",
      "not among|does not derive"),
+    ("class MLP(MLP):\n    def call(self, x):\n        return x\n", "needs itself"),
+    ("class Block(layers.Layer):\n    def build(self, shape):\n        pass\n"
+     "    def call(self, x):\n        return x\n"
+     "class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.b = Block()\n    def call(self, x):\n        return self.b(x)\n",
+     "class Block defines the method build"),
     ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
      "        self.d = layers.Dense(2 ** 100)\n    def call(self, x):\n        return x\n",
      "power too large"),
@@ -608,3 +614,24 @@ def inside():
         interpreter.lambda_at("<s>", 7)
     with pytest.raises(Uninterpretable, match="no lambda on line 3"):
         interpreter.lambda_at("<s>", 3)
+
+
+def test_a_class_of_the_source_used_inside_another_reads_as_python_runs_it():
+    """`self.body = HiddenStack(hidden_units)`: a layer class of the student's own inside the
+    model class is read from the source too, once, and called like Keras' own layers."""
+    code = ENCODER_LAYER + '''
+class MLP(keras.Model):
+    def __init__(self, hidden_units=(256, 64), **kwargs):
+        super().__init__(**kwargs)
+        self.body = Encoder(hidden_units)
+        self.head = layers.Dense(10, activation="softmax")
+
+    def call(self, inputs):
+        return self.head(self.body(inputs))
+'''
+    x = np.random.default_rng(8).random((2, 784), dtype=np.float32)
+    source = Source([("<student>", code)])
+    real, read = _run(code)["MLP"](), model_class(source, "MLP", "submission")()
+    _same_function(real, read, x)
+    assert read.count_params() == 218_058
+    assert type(read.body) is source.own_class("Encoder")  # one class object per name
