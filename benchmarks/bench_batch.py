@@ -6,6 +6,10 @@ Prints, and writes to benchmarks/results/latest.json:
    interpreter (`python sol.py`), the issue's baseline; target ratio <= 0.10. The bare runs are
    interleaved with the batch runs (a slice of them before each), so that a host getting
    faster or slower shifts both sides alike. Optionally the same batch with --no-pool.
+   Beside it, the floor: the students' own code alone (a bare run less the start-up, imports
+   and exit of `python -c "import numpy, tensorflow, keras"`, timed in the same slices),
+   spread perfectly over the cores, as a ratio to the baseline. No grader that runs each file
+   once can be faster; the target is out of reach where the floor is near it.
 2. memory: the peak, over the whole batch, of the grading process tree's memory, sampled every
    50 ms: proportional set size (PSS: shared pages split among the processes sharing them, so
    the forked children's shared TensorFlow is counted once) and the plain RSS sum (counts
@@ -167,6 +171,14 @@ def bare_runs(files: list[Path], cwd: Path) -> list[float]:
     return [timed([PYTHON, str(f)], cwd=cwd, env=env)[0] for f in files]
 
 
+def import_only_runs(k: int, cwd: Path) -> list[float]:
+    """`python -c "import keras, tensorflow, numpy"`: what a bare run costs before and after
+    the student's own code (start-up, imports, exit)."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    code = "import numpy, tensorflow, keras"
+    return [timed([PYTHON, "-c", code], cwd=cwd, env=env)[0] for _ in range(k)]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=40, help="submissions in the class (default 40)")
@@ -195,9 +207,10 @@ def main() -> int:
         print(f"baseline (python sol.py, one by one, {len(sample)} of {args.n} files) interleaved "
               f"with {repeats} timed runs of grade CLASS/ --jobs {args.jobs} (warm pool) …",
               flush=True)
-        bare, walls = [], []
+        bare, walls, imports = [], [], []
         for part in slices:
             bare += bare_runs(part, work)
+            imports += import_only_runs(2, work)
             wall, _, code = timed(batch, cwd=ROOT)
             walls.append(round(wall, 1))
             each = f"{statistics.mean(bare):.2f} s each" if bare else "none yet"
@@ -205,6 +218,12 @@ def main() -> int:
         baseline = statistics.mean(bare) * args.n
         results["baseline_s"] = round(baseline, 1)
         results["bare_run_s_mean"] = round(statistics.mean(bare), 2)
+        # The floor no grader can go under: each student's own code run once (a bare run less
+        # its start-up, imports and exit), spread perfectly over the cores, nothing else.
+        student_s = max(0.0, statistics.mean(bare) - statistics.mean(imports))
+        results["import_only_s_mean"] = round(statistics.mean(imports), 2)
+        results["student_code_s_mean"] = round(student_s, 2)
+        results["floor_ratio"] = round(student_s * args.n / (os.cpu_count() or 1) / baseline, 3)
         wall = statistics.median(walls)
         graded = sum(1 for _ in open(work / "out" / "results.jsonl"))
         # Memory in a second run: walking /proc every 50 ms costs CPU the timed run should not pay.
@@ -250,6 +269,10 @@ def report(r: dict) -> None:
           f"({r['bare_run_s_mean']:.2f} s each)")
     print(f"  grade CLASS/ (warm pool)           : {r['batch_s']:7.1f} s  ratio {r['batch_ratio']:.3f}"
           f"  (target <= 0.10: {verdict(r['batch_ratio'] <= 0.10)}); {r['batch_graded']} graded")
+    if "floor_ratio" in r:
+        print(f"    floor: the students' own code alone ({r['student_code_s_mean']:.2f} s each: a "
+              f"bare run less {r['import_only_s_mean']:.2f} s of start-up and imports), spread "
+              f"over {r['cores']} cores, ratio {r['floor_ratio']:.3f}")
     if len(r.get("batch_runs_s", [])) > 1:
         print(f"    median of {len(r['batch_runs_s'])} runs: "
               f"{', '.join(f'{w:.1f}' for w in r['batch_runs_s'])} s")

@@ -19,6 +19,7 @@ Two more facts about the subclassed build, measured on fresh instances of the st
 """
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from exercises._common import (LEAKED_MIXED_PRECISION, MODEL_NOT_FLOAT32, describe_chain,
@@ -241,16 +242,21 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
 
 def _built_otherwise(fresh, student_sub) -> bool:
     """True when the student's own instance, built with weights, differs from a fresh one
-    (built) in its weight shapes or its layers' dtype policies."""
+    (built) in its weight shapes, its layers' dtype policies or their configurations
+    (`sub_model = MLP(activation="relu")` where MLP()'s default is None: the same weights,
+    but another function)."""
     import keras
     if not isinstance(student_sub, keras.Model) or type(student_sub) is not type(fresh) \
             or not student_sub.weights:
         return False
 
     def shape(m):
+        layers = list(m._flatten_layers(include_self=False, recursive=True))
         return ([tuple(w.shape) for w in m.weights],
-                [layer.dtype_policy.name for layer in
-                 m._flatten_layers(include_self=False, recursive=True)])
+                [layer.dtype_policy.name for layer in layers],
+                # names are numbered per instance; a frozen sub_model is the same model
+                [{k: v for k, v in layer.get_config().items() if k not in ("name", "trainable")}
+                 for layer in layers])
     try:
         return shape(fresh) != shape(student_sub)
     except Exception:  # noqa: BLE001 - the student's class: keep the fresh instance
@@ -272,11 +278,12 @@ def _fresh_instances(cls, student_sub, role: dict) -> Any:
         return None
     try:
         config = student_sub.get_config()
-        cls.from_config(config)
+        cls.from_config(copy.deepcopy(config))
     except Exception:  # noqa: BLE001 - the student's instance itself is graded, as before
         return None
     role["fresh_from"] = "from_config"
-    return lambda: cls.from_config(config)
+    # a copy each time: a from_config() that pops its keys (`units = config.pop("units")`)
+    return lambda: cls.from_config(copy.deepcopy(config))
 
 
 # Layers whose output depends on `training` (Keras 3.15: the spatial dropouts subclass Dropout).
@@ -390,7 +397,7 @@ def _config_round_trip(cls, model, x, ref, repeatable: bool) -> dict[str, Any]:
         stage = "json.dumps(get_config())"
         json.dumps(config)
         stage = "from_config()"
-        clone = cls.from_config(config)
+        clone = cls.from_config(copy.deepcopy(config))  # its keys, as get_config() gave them
         model_outputs(clone, x)  # builds it
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "stage": stage, "error": error_text(exc)}

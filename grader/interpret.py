@@ -280,6 +280,17 @@ def _plain(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def _plain_or_dict(value: Any, depth: int = 0) -> bool:
+    """Plain, or a dict of plain values under string keys (a layer's kept settings)."""
+    if isinstance(value, dict):
+        return depth < 8 and all(isinstance(k, str) and _plain_or_dict(v, depth + 1)
+                                 for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return depth < 8 and len(value) < 100 and all(_plain_or_dict(v, depth + 1)
+                                                      for v in value)
+    return _plain(value)
+
+
 def _immutable(value: Any) -> bool:
     if isinstance(value, list):
         return False
@@ -952,6 +963,20 @@ def factory(source: Source, name: str, module_name: str) -> Any:
     return fn
 
 
+def _calls_of(tree: ast.AST, name: str):
+    """Each call `name(...)` in `tree`, with whether it is inside a function, class, lambda or
+    comprehension (`nested`)."""
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp,
+              ast.SetComp, ast.DictComp, ast.GeneratorExp)
+    todo = [(tree, False)]
+    while todo:
+        node, nested = todo.pop()
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name:
+            yield node, nested
+        inner = nested or isinstance(node, scopes)
+        todo.extend((child, inner) for child in ast.iter_child_nodes(node))
+
+
 class Interpreter:
     """The names of one submission that the export lists as its own code (a class, a function,
     a model of its own class), each read from the source the first time the clean process
@@ -1067,16 +1092,54 @@ class Interpreter:
     def _made_with(self, name: str, class_name: str) -> tuple[list, dict]:
         """The arguments of `name = ClassName(...)`, the one top-level statement binding
         `name`, read from the source (`sub_model = MLP((128, 64), name="net")`): the copy is
-        made as the student made theirs. Made any other way: the class's defaults, `MLP()`,
-        and the weights must then still come out as the child's."""
+        made as the student made theirs. Made any other way: with the arguments every call of
+        the class in the source agrees on (construction), or refused. The class's defaults
+        would not do: `MLP(activation="relu")` made in a function has the weight shapes of
+        `MLP()`, and the copy would compute something else."""
         call = self.source.made.get(name)
         if call is None or not self.source.once(name) or not isinstance(call.func, ast.Name) \
                 or call.func.id != class_name:
-            return [], {}
+            return self.construction(class_name)
         args, kwargs = Evaluator(self.source).arguments(call, {})
         if not all(_plain(v) for v in [*args, *kwargs.values()]):
             raise _refuse(call, f"`{name}` is made with a value that is not plain")
         return args, kwargs
+
+    def construction(self, class_name: str, layer_name: str | None = None) -> tuple[list, dict]:
+        """The arguments, but `name`, that every call of `class_name` in the source passes:
+        `Encoder(activation="relu", name="encoder")` made once at the top level, or `Tower()`
+        made twice; with `layer_name`, the calls that pass `name=layer_name` if any do
+        (`MLPBlock((256, 64), name="image_trunk")` beside `MLPBlock((16,), name="meta")`).
+        Plain values only, literals only inside a function or class (there a name may be a
+        local); none, or calls that differ, are refused."""
+        found: list[tuple[list, dict]] = []
+        named: list[tuple[list, dict]] = []
+        for tree in (t for trees in self.source.trees.values() for t in trees):
+            for node, nested in _calls_of(tree, class_name):
+                if nested:
+                    try:
+                        args = [_literal(a) for a in node.args]
+                        kwargs = {kw.arg: _literal(kw.value) for kw in node.keywords}
+                    except Uninterpretable:
+                        raise _refuse(node, f"`{class_name}` is made inside a function with "
+                                            f"values that are not literals") from None
+                    if None in kwargs or any(isinstance(a, ast.Starred) for a in node.args):
+                        raise _refuse(node, f"`{class_name}` is made with * or **")
+                else:
+                    args, kwargs = Evaluator(self.source).arguments(node, {})
+                    if not all(_plain(v) for v in [*args, *kwargs.values()]):
+                        raise _refuse(node, f"`{class_name}` is made with a value that is not "
+                                            f"plain")
+                if layer_name is not None and kwargs.pop("name", None) == layer_name:
+                    named.append((args, kwargs))
+                kwargs.pop("name", None)
+                found.append((args, kwargs))
+        found = named or found
+        if not found:
+            raise Uninterpretable(f"the source never makes `{class_name}` by its name")
+        if any(f != found[0] for f in found[1:]):
+            raise Uninterpretable(f"the source makes `{class_name}` with different arguments")
+        return found[0]
 
     def _instance(self, name: str, class_name: str, entry: dict) -> Any:
         """A model of the student's class in the state the export recorded: built by one call

@@ -179,6 +179,27 @@ class Unreadable(ValueError):
     """The export is not an .npz file with a manifest, as grader.export writes it."""
 
 
+def _likeness(layer) -> tuple:
+    """What two layers of one class must share to compute the same: the configuration of each
+    layer inside (names aside: they are numbered) and the plain values the layer keeps."""
+    from grader.interpret import _plain_or_dict
+
+    own = {k: v for k, v in vars(layer).items()
+           if not k.startswith("_") and k != "name" and _plain_or_dict(v)}
+    inner = [(type(sub).__name__, {k: v for k, v in sub.get_config().items() if k != "name"})
+             for sub in layer._flatten_layers(include_self=False, recursive=True)]
+    return _as_json(own), _as_json(inner)
+
+
+def _as_json(value: Any) -> Any:
+    """A configuration goes through JSON: `units=(256, 64)` comes back as [256, 64]."""
+    if isinstance(value, dict):
+        return {k: _as_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_as_json(v) for v in value]
+    return value
+
+
 def _dicts(value: Any, depth: int = 0):
     """Every dict in a JSON value (a model's configuration), depth first."""
     if depth > 64:
@@ -309,7 +330,41 @@ class Rebuilt:
             registered = node.get("registered_name")
             if cls is not None and isinstance(registered, str):
                 objects[registered] = cls
+        for node in _dicts(config):
+            if node.get("class_name") in found and isinstance(node.get("config"), dict):
+                self._check_faithful(node, objects)
         return objects
+
+    def _check_faithful(self, node: dict, objects: dict) -> None:
+        """A layer of the student's class, made from its configuration as Keras will make it,
+        must be the one the source makes: a get_config() that leaves out an argument
+        (`Encoder(activation="relu")` whose configuration says nothing of it; Keras' own for a
+        keras.Model subclass records the defaults), or a from_config() that ignores one,
+        rebuilds another layer with the very same weight shapes. The source's calls of the
+        class say what it was made with (grader.interpret.Interpreter.construction); the two
+        must agree in their layers' configurations and their plain attributes."""
+        import copy
+
+        import keras
+
+        from grader.interpret import Uninterpretable
+
+        name = node["class_name"]
+        try:
+            args, kwargs = self.interpreter.construction(name, node["config"].get("name"))
+            made = copy.deepcopy(node)
+            made.pop("build_config", None)  # unbuilt, as the one made from the source is
+            made.pop("compile_config", None)
+            with keras.saving.custom_object_scope(objects):
+                from_config = keras.saving.deserialize_keras_object(made)
+            from_source = objects[name](*args, **kwargs)
+        except Uninterpretable as exc:
+            raise NotRebuilt(f"uses `{name}`, a class of your own the grader could not read "
+                             f"from your source: {exc}") from None
+        if _likeness(from_config) != _likeness(from_source):
+            raise NotRebuilt(f"uses `{name}`, a class of your own whose get_config() and "
+                             f"from_config() do not make the layer your source makes (an "
+                             f"argument is lost on the way)")
 
     def _lambdas(self, entry: dict, config: Any) -> dict[str, Any]:
         """Each Lambda layer's Python lambda, read from the source at the place the export

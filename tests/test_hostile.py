@@ -301,6 +301,31 @@ DRESSED = (("class MLP(keras.Model):",
             "sub_model = MLP(128)\n\n\ndef _correct_class"))
 
 
+def test_a_forgery_whose_configuration_rebuilds_a_better_model_is_never_confirmed_clean(
+        hostile_grader, tmp_path):
+    """A keras.Model encoder that defaults to relu, made linear (`activation=None`): Keras'
+    own configuration of a Model subclass records the defaults, so rebuilt from it the
+    encoder is relu and the siamese correct. With a forged passing report, the clean process
+    would have confirmed the forgery. It compares the layer rebuilt from its configuration
+    with the one the source makes instead, and leaves the exercise to the child's report,
+    marked as such (the known limit: a report can be forged)."""
+    path = submission(tmp_path, "forge_with_nonce.py", with_model=False, EXPORT="own")
+    code = path.read_text()
+    old = "merged = layers.concatenate([tower(left), tower(right)])"
+    assert TOWER_CLASS[0] in code and old in code
+    code = code.replace(TOWER_CLASS[0], (
+        "class Tower(keras.Model):\n    def __init__(self, activation='relu', **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.a = layers.Dense(256, activation=activation)\n"
+        "        self.b = layers.Dense(64, activation=activation)\n"
+        "    def call(self, x):\n        return self.b(self.a(x))\n\n\n"
+        "tower = Tower(activation=None)\n"))
+    path.write_text(code.replace(old, "merged = layers.concatenate([tower(left), tower(right)])"))
+    result = grade(hostile_grader, path)
+    assert result.exercises[0].verification == "reported", result.to_dict()["exercises"]
+    assert "get_config()" in result.to_dict()["exercises"][0]["verification"]["why"]
+
+
 @pytest.mark.parametrize("dressed", [False, True])
 def test_a_forged_result_for_a_subclassed_model_is_found_by_reading_its_source(hostile_grader,
                                                                                 tmp_path, dressed):

@@ -239,7 +239,7 @@ def test_the_interpreter_brings_a_model_of_the_class_to_the_exported_state():
     arrays: dict = {}
     entry = dict(_state(real, "o0", arrays, {"left": 2**30}), kind="model",
                  bases=["MLP", "Model"])
-    interpreter = Interpreter([("<s>", LESSON_MLP)], "submission", arrays)
+    interpreter = Interpreter([("<s>", LESSON_MLP + "sub_model = MLP()\n")], "submission", arrays)
     model = interpreter.get("sub_model", entry)
     assert [w.shape for w in model.weights] == [w.shape for w in real.weights]
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), real.get_weights()))
@@ -495,10 +495,13 @@ def test_a_model_made_with_arguments_is_made_with_them_again():
     assert model.name == "net" and model.hidden_units == (128, 64) and model.rate == 0.5
     assert model.count_params() == real.count_params() == 784 * 128 + 128 + 128 * 64 + 64 + 195
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), real.get_weights()))
-    # made any other way (here: bound twice), the defaults: MLP() needs hidden_units
+    # made any other way (here: bound twice), with what every call of the class agrees on
     twice = code + "sub_model = sub_model\n"
-    with pytest.raises(Uninterpretable, match="TypeError"):
-        Interpreter([("<s>", twice)], "submission", arrays).get("sub_model", entry)
+    again = Interpreter([("<s>", twice)], "submission", arrays).get("sub_model", entry)
+    assert again.hidden_units == (128, 64) and again.name != "net"
+    with pytest.raises(Uninterpretable, match="different arguments"):
+        Interpreter([("<s>", twice + "other = MLP((256, 64))\n")], "submission",
+                    arrays).get("sub_model", entry)
     with pytest.raises(Uninterpretable, match="not a keras import or a constant"):
         Interpreter([("<s>", code.replace("SIZES = (128, 64)", "SIZES = [128, 64]"))],
                     "submission", arrays).get("sub_model", entry)
@@ -635,3 +638,26 @@ class MLP(keras.Model):
     _same_function(real, read, x)
     assert read.count_params() == 218_058
     assert type(read.body) is source.own_class("Encoder")  # one class object per name
+
+
+def test_what_the_source_makes_a_class_with_is_what_every_call_agrees_on():
+    """Interpreter.construction: the arguments of the source's calls of a class (`name`
+    aside). The clean process holds a layer rebuilt from its configuration to them, and makes
+    a model of the class with them when no top-level line binds it."""
+    head = ENCODER_LAYER + "UNITS = (256, 64)\n"
+    cases = {
+        "enc = Encoder(UNITS, name='a')\nother = Encoder((256, 64), name='b')\n":
+            ([(256, 64)], {}),
+        "def make():\n    return Encoder(units=[8], name='x')\nenc = make()\n":
+            ([], {"units": [8]}),
+    }
+    for tail, made in cases.items():
+        assert Interpreter([("<s>", head + tail)], "submission").construction("Encoder") == made
+    refused = {
+        "a = Encoder((256, 64))\nb = Encoder((128, 64))\n": "different arguments",
+        "def make(u):\n    return Encoder(u)\n": "not literals",
+        "x = 1\n": "never makes",
+    }
+    for tail, why in refused.items():
+        with pytest.raises(Uninterpretable, match=why):
+            Interpreter([("<s>", head + tail)], "submission").construction("Encoder")
