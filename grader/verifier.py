@@ -184,11 +184,20 @@ def _likeness(layer) -> tuple:
     layer inside (names aside: they are numbered) and the plain values the layer keeps."""
     from grader.interpret import _plain_or_dict
 
-    own = {k: v for k, v in vars(layer).items()
-           if not k.startswith("_") and k != "name" and _plain_or_dict(v)}
+    own = {k: v if _plain_or_dict(v) else _function_name(v) for k, v in vars(layer).items()
+           if not k.startswith("_") and k != "name" and
+           (_plain_or_dict(v) or _function_name(v) is not None)}
     inner = [(type(sub).__name__, {k: v for k, v in sub.get_config().items() if k != "name"})
              for sub in layer._flatten_layers(include_self=False, recursive=True)]
     return _as_json(own), _as_json(inner)
+
+
+def _function_name(value: Any) -> str | None:
+    """A function kept on a layer (`self.act = keras.activations.relu`), by its full name."""
+    import types
+    if isinstance(value, (types.FunctionType, types.BuiltinFunctionType)):
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', '')}"
+    return None
 
 
 def _as_json(value: Any) -> Any:
