@@ -231,7 +231,8 @@ def reported_reason(clean: CleanMeasurement | None, ex_id: str) -> str | None:
         for name, what in list(needed.items())[:4]:
             why = what.get("why") if isinstance(what, dict) else None
             kind = what.get("kind", "object") if isinstance(what, dict) else "object"
-            why = str(why).splitlines()[0][:160] if why else f"a {kind} of your own"
+            # long enough for a reason with its advice (grader.verifier's messages)
+            why = str(why).splitlines()[0][:400] if why else f"a {kind} of your own"
             parts.append(f"`{name}` ({why})")
         return "it needs " + ", ".join(parts) + ", which only your own code can run"
     if ex_id not in clean.exercises:

@@ -371,9 +371,11 @@ class Rebuilt:
             raise NotRebuilt(f"uses `{name}`, a class of your own the grader could not read "
                              f"from your source: {exc}") from None
         if _likeness(from_config) != _likeness(from_source):
-            raise NotRebuilt(f"uses `{name}`, a class of your own whose get_config() and "
-                             f"from_config() do not make the layer your source makes (an "
-                             f"argument is lost on the way)")
+            raise NotRebuilt(f"uses `{name}`, a class of your own that its configuration "
+                             f"rebuilds otherwise than your source makes it (an argument of "
+                             f"__init__ lost in get_config() or from_config(); Keras' own for a "
+                             f"keras.Model subclass keeps the defaults). Not a mistake: a "
+                             f"get_config() returning every argument lets it be measured clean")
 
     def _lambdas(self, entry: dict, config: Any) -> dict[str, Any]:
         """Each Lambda layer's Python lambda, read from the source at the place the export
