@@ -51,6 +51,30 @@ def layer_policies(model) -> list[str]:
             for layer in model._flatten_layers(include_self=True, recursive=True)]
 
 
+def layer_configs(model) -> list | None:
+    """The configuration of each layer inside a model, depth first, as JSON data, without the
+    names (numbered per instance), trainable flags and dtype policies (recorded apart): the
+    clean copy of a model of the student's own class must match them (`MLP(activation="relu")`
+    and `MLP()` have the same weight shapes). None when one is not JSON."""
+    try:
+        return _unnamed(json.loads(json.dumps(
+            [layer.get_config()
+             for layer in model._flatten_layers(include_self=False, recursive=True)])))
+    except Exception:  # noqa: BLE001 - a layer of the student's own that cannot say
+        return None
+
+
+def _unnamed(value: Any) -> Any:
+    """A configuration without names, trainable flags and dtype policies, at any depth (a
+    Sequential inside a model holds its layers' configurations)."""
+    if isinstance(value, dict):
+        return {k: _unnamed(v) for k, v in value.items()
+                if k not in ("name", "trainable", "dtype")}
+    if isinstance(value, list):
+        return [_unnamed(v) for v in value]
+    return value
+
+
 def _compile_config(model) -> dict | None:
     """How a model was compiled, as JSON-able data (a TypeError if it is not), or None."""
     config = model.get_compile_config() if getattr(model, "compiled", False) else None
@@ -211,7 +235,8 @@ def _state(model, key: str, arrays: dict, budget: dict) -> dict[str, Any]:
                  "trainable_layers": [bool(layer.trainable) for layer in
                                       model._flatten_layers(include_self=True, recursive=True)],
                  "policies": layer_policies(model),
-                 "compile": _compile_config(model)}
+                 "compile": _compile_config(model),
+                 "layer_configs": layer_configs(model)}
     except Exception:  # noqa: BLE001 - a class of the student's own: whatever it does
         return {}
     size = sum(w.nbytes for w in weights)

@@ -1179,8 +1179,13 @@ class Interpreter:
             keras.config.set_dtype_policy(before)
         if [list(w.shape) for w in model.weights] != shapes:
             raise Uninterpretable("read from the source, it builds other weights")
-        from grader.export import layer_policies
+        from grader.export import layer_configs, layer_policies
         if layer_policies(model) != policies:
             raise Uninterpretable("read from the source, its layers have other dtype policies")
+        if entry.get("layer_configs") is None or layer_configs(model) != entry["layer_configs"]:
+            # made from the source with other arguments than the child's was (the same weight
+            # shapes, another activation): measuring it would be measuring another model
+            raise Uninterpretable("read from the source, its layers are configured otherwise "
+                                  "(made with other arguments)")
         self._restore(model, model._flatten_layers(include_self=True, recursive=True), entry)
         return model

@@ -661,3 +661,38 @@ def test_what_the_source_makes_a_class_with_is_what_every_call_agrees_on():
     for tail, why in refused.items():
         with pytest.raises(Uninterpretable, match=why):
             Interpreter([("<s>", head + tail)], "submission").construction("Encoder")
+
+
+def test_a_model_of_the_class_made_otherwise_than_the_source_says_is_refused():
+    """`sub_model = MLP.from_config({...activation: relu})` beside `probe = MLP()` (default
+    None): the source's only call says MLP(), which has the same weight shapes but another
+    activation. The export's layer configurations tell them apart: refused, not measured as
+    another model (which would have named an honest file tampering)."""
+    from grader.export import _state
+    code = '''
+import keras
+from keras import layers
+
+class MLP(keras.Model):
+    def __init__(self, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = layers.Dense(256, activation=activation)
+        self.head = layers.Dense(10, activation="softmax")
+
+    def call(self, x):
+        return self.head(self.hidden(x))
+
+probe = MLP()
+'''
+    real = _run(code)["MLP"](activation="relu")
+    real(np.zeros((1, 784), dtype=np.float32))
+    arrays: dict = {}
+    entry = dict(_state(real, "o0", arrays, {"left": 2**30}), kind="model",
+                 bases=["MLP", "Model"])
+    with pytest.raises(Uninterpretable, match="configured otherwise"):
+        Interpreter([("<s>", code)], "submission", arrays).get("sub_model", entry)
+    same = _run(code)["MLP"]()
+    same(np.zeros((1, 784), dtype=np.float32))
+    entry = dict(_state(same, "o0", arrays, {"left": 2**30}), kind="model",
+                 bases=["MLP", "Model"])
+    assert Interpreter([("<s>", code)], "submission", arrays).get("sub_model", entry).built
