@@ -181,15 +181,16 @@ class Unreadable(ValueError):
 
 def _likeness(layer) -> tuple:
     """What two layers of one class must share to compute the same: the configuration of each
-    layer inside (names aside: they are numbered) and the plain values the layer keeps."""
+    layer inside (grader.export.layer_configs: names aside, they are numbered) and the plain
+    values and functions the layer keeps. Layers that cannot say are like none."""
+    from grader.export import layer_configs
     from grader.interpret import _plain_or_dict
 
     own = {k: v if _plain_or_dict(v) else _function_name(v) for k, v in vars(layer).items()
            if not k.startswith("_") and k != "name" and
            (_plain_or_dict(v) or _function_name(v) is not None)}
-    inner = [(type(sub).__name__, {k: v for k, v in sub.get_config().items() if k != "name"})
-             for sub in layer._flatten_layers(include_self=False, recursive=True)]
-    return _as_json(own), _as_json(inner)
+    inner = layer_configs(layer)
+    return (_as_json(own), inner) if inner is not None else (object(),)
 
 
 def _function_name(value: Any) -> str | None:
