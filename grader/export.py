@@ -246,11 +246,23 @@ def _state(model, key: str, arrays: dict, budget: dict) -> dict[str, Any]:
             arrays[f"{key}_w{j}"] = w
         state["weights_key"] = key
     try:  # the input it was built with ({"input_shape": (1, 784)} after one call)
-        shape = (model.get_build_config() or {}).get("input_shape")
-        state["input_shape"] = [None if d is None else int(d) for d in shape]
-    except Exception:  # noqa: BLE001 - several inputs, or none recorded
+        state["input_shape"] = _shapes((model.get_build_config() or {}).get("input_shape"))
+    except Exception:  # noqa: BLE001 - none recorded, or of a form not written here
         state["input_shape"] = None
     return state
+
+
+def _shapes(shape: Any) -> Any:
+    """The input shape(s) a model was built with, as JSON: one shape ([None, 784]), a list of
+    shapes (called on [left, right]) or a dict of them (called on {"pixels": ..., ...})."""
+    def one(s: Any) -> list:
+        return [None if d is None else int(d) for d in s]
+    if isinstance(shape, dict):
+        return {str(k): one(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)) and shape and \
+            all(isinstance(s, (list, tuple)) for s in shape):
+        return [one(s) for s in shape]
+    return one(shape)
 
 
 def _qualname(obj: Any) -> str | None:

@@ -42,20 +42,23 @@ from __future__ import annotations
 import ast
 import functools
 import keyword
-from typing import Any
+import math
+from typing import Any, Callable
 
 # Keras layers a definition may create, with plain arguments only (a Lambda takes a function,
 # a TFSMLayer reads files: neither is here).
 LAYERS = frozenset({
     "Dense", "Dropout", "Activation", "ReLU", "Softmax", "LeakyReLU", "ELU", "Flatten",
     "BatchNormalization", "LayerNormalization", "GaussianNoise", "GaussianDropout",
-    "AlphaDropout", "Identity", "Reshape", "InputLayer"})
+    "AlphaDropout", "Identity", "Reshape", "InputLayer",
+    # merge layers: made with plain arguments, called on a list of tensors
+    "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot"})
 # keras.ops functions a call() may apply to tensors: Keras' own arithmetic, nothing that reads
 # or writes anything but its arguments.
 OPS = frozenset({
     "relu", "relu6", "sigmoid", "softmax", "log_softmax", "tanh", "gelu", "silu", "elu", "selu",
     "leaky_relu", "softplus", "add", "subtract", "multiply", "divide", "abs", "square", "sqrt",
-    "exp", "log", "maximum", "minimum", "concatenate", "mean", "sum", "reshape"})
+    "exp", "log", "maximum", "minimum", "concatenate", "mean", "sum", "reshape", "matmul"})
 # TensorFlow's activations, used as a layer's activation or applied in call() (`tf.nn.relu`).
 TF_NN = frozenset({"relu", "relu6", "sigmoid", "softmax", "log_softmax", "tanh", "elu", "selu",
                    "gelu", "silu", "leaky_relu", "softplus"})
@@ -339,6 +342,10 @@ class Evaluator:
             fn = getattr(keras.activations, rest[1], None)
             if callable(fn) and not isinstance(fn, type):
                 return fn
+        if rest == ["activations", "get"]:
+            return _ACTIVATIONS_GET
+        if rest == ["activations", "serialize"]:
+            return _ACTIVATIONS_SERIALIZE
         if rest in (["saving", "register_keras_serializable"],
                     ["utils", "register_keras_serializable"]):
             return _REGISTER
@@ -509,9 +516,19 @@ class Evaluator:
                 root = root.value
             if isinstance(root, ast.Name) and root.id in env:  # an attribute of a local value
                 owner = self.expr(node.value, env)
-                if owner is env.get("self") and _attribute_ok(node.attr) \
-                        and node.attr in vars(owner):
-                    return getattr(owner, node.attr)
+                if owner is env.get("self") and _attribute_ok(node.attr):
+                    if node.attr in vars(owner):
+                        return getattr(owner, node.attr)
+                    if getattr(getattr(type(owner), node.attr, None), "_grader_helper", False):
+                        return getattr(owner, node.attr)  # `self.encode`, read from the source
+                    if node.attr == "add_weight":
+                        return _AddWeight(owner)
+                if self._readable_layer(owner):
+                    if node.attr == "build":  # `layer.build(shape)` in a build() method
+                        return _LayerBuild(owner)
+                    value = _layer_attribute(owner, node.attr)
+                    if value is not _NOT_PLAIN:
+                        return value  # `layer.units`
                 if isinstance(owner, keras.Sequential) and node.attr == "add":
                     return owner.add
                 if isinstance(owner, keras.Sequential) and node.attr == "summary":
@@ -595,6 +612,13 @@ class Evaluator:
                     or node.keywords:
                 raise _refuse(node, "super().get_config() outside get_config()")
             return env["__base__"].get_config(env["self"])
+        if _is_super(func, "build"):
+            if "self" not in env or env.get("__method__") != "build":
+                raise _refuse(node, "super().build() outside build()")
+            args, kwargs = self.arguments(node, env)
+            if not all(_plain(v) for v in list(args) + list(kwargs.values())):
+                raise _refuse(node, "super().build() with a value that is not a shape")
+            return env["__base__"].build(env["self"], *args, **kwargs)
         if isinstance(func, ast.Name) and func.id in BUILTINS and func.id not in env \
                 and self.source.builtin(func.id):
             return self.builtin(func.id, node, env)
@@ -635,6 +659,13 @@ class Evaluator:
         if getattr(target, "__func__", None) is keras.Sequential.add or \
                 isinstance(target, _QuietSummary) and not args and not kwargs:
             return target(*args, **kwargs)
+        if isinstance(target, (_LayerBuild, _AddWeight)):
+            if not all(_plain(v) for v in list(args) + list(kwargs.values())):
+                raise _refuse(node, f"{target.what}() with a value that is not plain")
+            return target(*args, **kwargs)
+        if getattr(getattr(target, "__func__", None), "_grader_helper", False) \
+                and getattr(target, "__self__", None) is env.get("self"):
+            return target(*args, **kwargs)  # a method of the class's own, read as well
         if getattr(target, "__name__", None) == "append" and \
                 isinstance(getattr(target, "__self__", None), list) and len(args) == 1 \
                 and not kwargs:
@@ -654,7 +685,30 @@ class Evaluator:
             return target(*args, **kwargs)
         if callable(target) and target in _activation_functions():
             return target(*args, **kwargs)  # keras.activations.relu(x)
+        if target is _ACTIVATIONS_GET or target is _ACTIVATIONS_SERIALIZE:
+            # a layer class's own `self.activation = keras.activations.get(activation)` and
+            # its get_config's serialize(): a name to a Keras function and back, nothing else
+            if kwargs or len(args) != 1:
+                raise _refuse(node, "keras.activations.get()/serialize() the grader does not read")
+            if target is _ACTIVATIONS_GET and (args[0] is None or isinstance(args[0], str)) \
+                    or _plain_or_activation(args[0]) and callable(args[0]):
+                value = (keras.activations.get if target is _ACTIVATIONS_GET
+                         else keras.activations.serialize)(args[0])
+                if _plain_or_activation(value):
+                    return value
+            raise _refuse(node, "keras.activations.get()/serialize() of something that is not "
+                                "a Keras activation or its name")
         raise _refuse(node, "a call the grader does not read")
+
+    def _readable_layer(self, owner: Any) -> bool:
+        """Keras' own layer or plain model, or one of a class read from the source: whose
+        attributes and build() are Keras' own code, or read."""
+        keras = self.keras
+        if not isinstance(owner, keras.layers.Layer):
+            return False
+        cls = type(owner)
+        return getattr(cls, "_grader_read", False) or cls in _plain_models(keras) or (
+            cls.__name__ in LAYERS and getattr(keras.layers, cls.__name__, None) is cls)
 
     def builtin(self, name: str, node: ast.Call, env: dict) -> Any:
         """tuple(), list(), dict(), len(), int(), float(), str(), bool() of plain values,
@@ -709,6 +763,49 @@ class _QuietSummary:
     def __call__(self) -> None:
         self.model.summary(print_fn=lambda *a, **k: None)
 
+
+class _LayerBuild:
+    """`layer.build(shape)` of a layer the evaluator may build (Evaluator._readable_layer)."""
+    what = "build"
+
+    def __init__(self, layer):
+        self.layer = layer
+
+    def __call__(self, *args, **kwargs) -> None:
+        return self.layer.build(*args, **kwargs)
+
+
+class _AddWeight:
+    """`self.add_weight(shape=..., initializer="zeros", ...)` in a method of a read class."""
+    what = "add_weight"
+
+    def __init__(self, owner):
+        self.owner = owner
+
+    def __call__(self, *args, **kwargs) -> Any:
+        return self.owner.add_weight(*args, **kwargs)
+
+
+_NOT_PLAIN = object()
+
+
+def _layer_attribute(layer, attr: str) -> Any:
+    """A public attribute of a layer (`units`, `rate`, `name`) when its value is plain; else
+    _NOT_PLAIN. Keras' own properties only: what a read class's instance holds is in its
+    __dict__."""
+    if attr.startswith("_"):
+        return _NOT_PLAIN
+    if getattr(type(layer), "_grader_read", False) and attr not in vars(layer):
+        return _NOT_PLAIN
+    try:
+        value = getattr(layer, attr)
+    except Exception:  # noqa: BLE001 - a property Keras refuses (`output` of an unbuilt layer)
+        return _NOT_PLAIN
+    return value if _plain(value) else _NOT_PLAIN
+
+
+# What keras.activations.get and .serialize resolve to (see Evaluator.call).
+_ACTIVATIONS_GET, _ACTIVATIONS_SERIALIZE = object(), object()
 
 # What `keras.saving.register_keras_serializable` resolves to: a class decorator the reader
 # accepts (see _registration) and never calls.
@@ -842,10 +939,18 @@ def _stub(name: str, params: str, runner) -> Any:
     return scope[name]
 
 
-# The methods a class may define, with the name of their first parameter. get_config and
-# from_config are what the lesson says a clean save/load round trip needs.
-METHODS = {"__init__": "self", "call": "self", "get_config": "self", "from_config": "cls",
-           "compute_output_shape": "self"}
+# The methods of Keras' a class may define, with the name of their first parameter.
+# get_config and from_config are what the lesson says a clean save/load round trip needs;
+# build(input_shape) is where the lesson's "under the hood" section has weights made. Besides
+# these, a class may have methods of its own (helpers): any name keras.Model or
+# keras.layers.Layer does not have, which only the class's own code can call
+# (`self.encode(left)`); a name Keras has (train_step, compute_mask ...) changes what Keras
+# itself does, and is refused.
+METHODS = {"__init__": "self", "call": "self", "build": "self", "get_config": "self",
+           "from_config": "cls", "compute_output_shape": "self"}
+# How deep methods read from the source may call each other (a helper calling itself forever
+# is refused, not run until Python's own limit).
+MAX_METHOD_DEPTH = 32
 
 
 def _no_decorators(fn: ast.FunctionDef, source: Source, from_config: bool = False) -> None:
@@ -901,40 +1006,58 @@ def model_class(source: Source, name: str, module_name: str) -> type:
             continue
         if isinstance(stmt, ast.Pass):
             continue
-        if isinstance(stmt, ast.FunctionDef) and stmt.name in METHODS \
-                and stmt.name not in methods:
+        if isinstance(stmt, ast.FunctionDef) and stmt.name not in methods \
+                and (stmt.name in METHODS or _helper_name(stmt.name, base)):
             _no_decorators(stmt, source, from_config=stmt.name == "from_config")
             methods[stmt.name] = stmt
             continue
-        what = f"the method {stmt.name}()" if isinstance(stmt, ast.FunctionDef) else \
-            "a statement that is not a method"
+        if isinstance(stmt, ast.FunctionDef) and stmt.name in methods:
+            what = f"the method {stmt.name}() twice"
+        elif isinstance(stmt, ast.FunctionDef):
+            what = f"the method {stmt.name}(), which Keras has: it changes what Keras does"
+        else:
+            what = "a statement that is not a method"
         raise _refuse(stmt, f"class {name} defines {what}; the grader reads "
-                            f"{', '.join(METHODS)} only")
+                            f"{', '.join(METHODS)} and methods Keras does not have")
     if "call" not in methods:
         raise _refuse(node, f"class {name} has no call()")
     body: dict[str, Any] = {"__module__": module_name, "__qualname__": name,
                             "__doc__": ast.get_docstring(node), "_grader_read": True}
+    depth = [0]  # methods of this class running, one inside another
     for method, fn in methods.items():
-        params = _signature(fn, METHODS[method], source)
+        params = _signature(fn, METHODS.get(method, "self"), source)
 
         def run(env: dict, fn=fn, method=method) -> Any:
             env["__method__"] = method  # not a Python name: never collides with a parameter
             env["__base__"] = base
             if method == "from_config":
                 env["__class__"] = env["cls"]  # the one class its body may call
+            if depth[0] >= MAX_METHOD_DEPTH:
+                raise _refuse(fn, "methods calling each other too deeply to read")
+            depth[0] += 1
             try:
                 value = Evaluator(source).run(fn.body, env)
             except Uninterpretable as exc:
                 exc.name = exc.name or name
                 raise
-            if method == "__init__" and value is not None:
-                raise _refuse(fn, "__init__ returns a value")
+            finally:
+                depth[0] -= 1
+            if method in ("__init__", "build") and value is not None:
+                raise _refuse(fn, f"{method}() returns a value")
             return value
         stub = _stub(method, params, run)
+        if method not in METHODS:
+            stub._grader_helper = True  # the evaluator calls it as `self.<name>(...)` only
         body[method] = classmethod(stub) if method == "from_config" else stub
     if "__init__" in methods and not _calls_super_init(methods["__init__"]):
         raise _refuse(methods["__init__"], f"{name}.__init__ does not call super().__init__")
     return type(name, (base,), body)
+
+
+def _helper_name(name: str, base: type) -> bool:
+    """A method of the student's own: not a dunder, and no attribute of the Keras base class
+    (which Keras itself may call: train_step, compute_mask, build_from_config ...)."""
+    return not (name.startswith("__") and name.endswith("__")) and not hasattr(base, name)
 
 
 def _calls_super_init(fn: ast.FunctionDef) -> bool:
@@ -961,6 +1084,39 @@ def factory(source: Source, name: str, module_name: str) -> Any:
     fn.__module__ = module_name
     fn.__qualname__ = name
     return fn
+
+
+# The most inputs, and the most numbers in one input, of a model the clean process builds
+# again by a call on zeros (the shapes come from the export, which the child wrote).
+MAX_INPUTS = 16
+MAX_INPUT_SIZE = 2 ** 22
+
+
+def _one_shape_ok(shape: Any) -> bool:
+    if not (isinstance(shape, list) and 1 <= len(shape) <= 6 and all(
+            d is None or isinstance(d, int) and not isinstance(d, bool) and 0 < d < 10**5
+            for d in shape)):
+        return False
+    return math.prod(d or 1 for d in shape) <= MAX_INPUT_SIZE
+
+
+def _input_shapes_ok(shapes: Any) -> bool:
+    """One input shape, a list of them or a dict of them (grader.export._shapes)."""
+    if isinstance(shapes, dict):
+        return 1 <= len(shapes) <= MAX_INPUTS and all(
+            isinstance(k, str) and _one_shape_ok(v) for k, v in shapes.items())
+    if isinstance(shapes, list) and shapes and all(isinstance(s, list) for s in shapes):
+        return len(shapes) <= MAX_INPUTS and all(_one_shape_ok(s) for s in shapes)
+    return _one_shape_ok(shapes)
+
+
+def _shaped(shapes: Any, make: Callable[[list], Any]) -> Any:
+    """`make` of each shape, in the structure the export recorded them in."""
+    if isinstance(shapes, dict):
+        return {k: make(v) for k, v in shapes.items()}
+    if shapes and isinstance(shapes[0], list):
+        return [make(s) for s in shapes]
+    return make(shapes)
 
 
 def _calls_of(tree: ast.AST, name: str):
@@ -1151,9 +1307,7 @@ class Interpreter:
         shapes, built_with = entry.get("weight_shapes"), entry.get("input_shape")
         if not isinstance(shapes, list) or "built" not in entry:
             raise Uninterpretable("the export does not say what state the model was in")
-        if built_with is not None and not (isinstance(built_with, list) and 1 <= len(built_with) <= 6
-                                           and all(d is None or isinstance(d, int) and 0 < d < 10**5
-                                                   for d in built_with)):
+        if built_with is not None and not _input_shapes_ok(built_with):
             raise Uninterpretable("the export's input shape is not one the grader reads")
         policies = entry.get("policies")
         if not isinstance(policies, list) or not policies or \
@@ -1170,10 +1324,10 @@ class Interpreter:
             if shapes:
                 if built_with is None:
                     raise Uninterpretable("the export does not say what input built the model")
-                model(np.zeros([d or 1 for d in built_with], dtype="float32"))
+                model(_shaped(built_with, lambda s: np.zeros([d or 1 for d in s], "float32")))
             elif entry["built"]:
                 if built_with is not None:
-                    model.build(tuple(built_with))
+                    model.build(_shaped(built_with, tuple))
                 model.built = True
         finally:
             keras.config.set_dtype_policy(before)

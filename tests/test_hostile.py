@@ -326,15 +326,28 @@ def test_a_forgery_whose_configuration_rebuilds_a_better_model_is_never_confirme
     assert "get_config()" in result.to_dict()["exercises"][0]["verification"]["why"]
 
 
-@pytest.mark.parametrize("dressed", [False, True])
+# The forger's wrong class with its layers built in build() and applied by a helper method of
+# its own: forms the clean process used to leave to the child's report.
+BUILT = (("    def call(self, inputs, training=False):\n"
+          "        return self.head(self.d2(self.d1(inputs)))\n",
+          "    def build(self, input_shape):\n        shape = tuple(input_shape)\n"
+          "        for layer in (self.d1, self.d2):\n            layer.build(shape)\n"
+          "            shape = shape[:-1] + (layer.units,)\n"
+          "        self.head.build(shape)\n        super().build(input_shape)\n\n"
+          "    def trunk(self, x):\n        return self.d2(self.d1(x))\n\n"
+          "    def call(self, inputs, training=False):\n"
+          "        return self.head(self.trunk(inputs))\n"),)
+
+
+@pytest.mark.parametrize("dressed", ["plain", "dressed", "built"])
 def test_a_forged_result_for_a_subclassed_model_is_found_by_reading_its_source(hostile_grader,
                                                                                 tmp_path, dressed):
     """The same forgery for the MLP exercise, whose subclassed build only the student's code
     could run: the clean process reads the class from the source instead (grader.interpret)."""
     path = submission(tmp_path, "forge_mlp_with_nonce.py", with_model=False)
-    if dressed:
+    if dressed != "plain":
         code = path.read_text()
-        for old, new in DRESSED:
+        for old, new in DRESSED if dressed == "dressed" else BUILT:
             assert old in code
             code = code.replace(old, new)
         path.write_text(code)

@@ -146,7 +146,7 @@ class MLP(keras.Model):
 
 @pytest.mark.parametrize("code, why", [
     ("class MLP(keras.Model):\n    def call(self, x):\n        return self.d(x)\n"
-     "    def build(self, shape):\n        pass\n", "the method build"),
+     "    def call(self, x):\n        return x\n", "the method call\\(\\) twice"),
     ("class MLP(keras.Model):\n    units = 3\n    def call(self, x):\n        return x\n",
      "a statement that is not a method"),
     ("class MLP(keras.Model):\n    def call(self, x):\n        return x\n"
@@ -179,11 +179,33 @@ class MLP(keras.Model):
     ("class MLP(keras.layers.Dense):\n    def call(self, x):\n        return x\n",
      "not among|does not derive"),
     ("class MLP(MLP):\n    def call(self, x):\n        return x\n", "needs itself"),
-    ("class Block(layers.Layer):\n    def build(self, shape):\n        pass\n"
+    ("class Block(layers.Layer):\n    def compute_mask(self, x, mask=None):\n        return None\n"
      "    def call(self, x):\n        return x\n"
      "class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
      "        self.b = Block()\n    def call(self, x):\n        return self.b(x)\n",
-     "class Block defines the method build"),
+     "class Block defines the method compute_mask\\(\\), which Keras has"),
+    ("class MLP(keras.Model):\n    def train_step(self, data):\n        return {}\n"
+     "    def call(self, x):\n        return x\n", "train_step\\(\\), which Keras has"),
+    ("class MLP(keras.Model):\n    def __call__(self, x):\n        return x\n"
+     "    def call(self, x):\n        return x\n", "__call__\\(\\), which Keras has"),
+    ("class MLP(keras.Model):\n    def twice(self, x):\n        return self.twice(x)\n"
+     "    def call(self, x):\n        return self.twice(x)\n", "too deeply"),
+    ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.d = layers.Dense(3)\n    def build(self, shape):\n"
+     "        super().build(shape)\n        return 1\n"
+     "    def call(self, x):\n        return self.d(x)\n", "build\\(\\) returns a value"),
+    ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.d = layers.Dense(3)\n        self.d.build(self.d)\n"
+     "    def call(self, x):\n        return self.d(x)\n", "build\\(\\) with a value"),
+    ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.d = layers.Dense(3)\n    def call(self, x):\n"
+     "        return self.d(x) * self.d.kernel_initializer\n", "attribute `kernel_initializer`"),
+    ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+     "        super().build((None, 4))\n    def call(self, x):\n        return x\n",
+     "outside build"),
+    ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.d = layers.Dense(10, activation=keras.activations.get({'a': 1}))\n"
+     "    def call(self, x):\n        return self.d(x)\n", "not a Keras activation or its name"),
     ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
      "        self.d = layers.Dense(2 ** 100)\n    def call(self, x):\n        return x\n",
      "power too large"),
@@ -194,7 +216,7 @@ class MLP(keras.Model):
      "        self.d = layers.Dense(3, name='a' * 3)\n    def call(self, x):\n"
      "        return x\n", "operation the grader does not read"),
     ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
-     "        self.d = layers.Dense(10, activation=keras.activations.get('relu'))\n"
+     "        self.d = layers.Dense(10, activation=keras.activations.deserialize('relu'))\n"
      "    def call(self, x):\n        return self.d(x)\n", "not among"),
     ("class MLP(keras.Model):\n    def __init__(self):\n        self.d = layers.Dense(3)\n"
      "        super().__init__()\n    def call(self, x):\n        return self.d(x)\n",
@@ -696,3 +718,110 @@ probe = MLP()
     entry = dict(_state(same, "o0", arrays, {"left": 2**30}), kind="model",
                  bases=["MLP", "Model"])
     assert Interpreter([("<s>", code)], "submission", arrays).get("sub_model", entry).built
+
+
+BUILT_IN_BUILD = '''
+import keras
+from keras import layers
+
+
+class Affine(layers.Layer):
+    """A Dense of its own: weights made in build() with add_weight, applied with keras.ops."""
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], self.units),
+                                 initializer="glorot_uniform", name="kernel")
+        self.b = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+
+    def call(self, x):
+        return keras.ops.relu(keras.ops.matmul(x, self.w) + self.b)
+
+
+class MLP(keras.Model):
+    def __init__(self, hidden_units=(256, 64), **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = [layers.Dense(u, activation="relu") for u in hidden_units]
+        self.extra = Affine(32)
+        self.head = layers.Dense(10, activation="softmax")
+
+    def build(self, input_shape):
+        shape = tuple(input_shape)
+        for layer in self.hidden:
+            layer.build(shape)
+            shape = shape[:-1] + (layer.units,)
+        self.extra.build(shape)
+        self.head.build(shape[:-1] + (self.extra.units,))
+        super().build(input_shape)
+
+    def trunk(self, x, depth=None):
+        for layer in self.hidden[:depth]:
+            x = layer(x)
+        return x
+
+    def call(self, inputs):
+        return self.head(self.extra(self.trunk(inputs)))
+'''
+
+
+def test_build_add_weight_and_helper_methods_read_as_python_runs_them():
+    """build(input_shape) building each layer (`layer.build(shape)`, `layer.units`,
+    `super().build`), a layer class making its weights with add_weight and applying them with
+    keras.ops, and a helper method of the class's own (`self.trunk(x)`)."""
+    x = np.random.default_rng(9).random((2, 784), dtype=np.float32)
+    real, read = _run(BUILT_IN_BUILD)["MLP"](), _read(BUILT_IN_BUILD)()
+    for m in (real, read):
+        m.build((None, 784))  # built by build(), not by a call: the weights exist at once
+    assert [tuple(w.shape) for w in read.weights] == [tuple(w.shape) for w in real.weights]
+    assert read.get_build_config() == real.get_build_config() == {"input_shape": (None, 784)}
+    _same_function(real, read, x)
+    assert read.count_params() == 784 * 256 + 256 + 256 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10
+
+
+@pytest.mark.parametrize("inputs", ["list", "dict"])
+def test_a_model_of_a_class_built_on_several_inputs_is_brought_to_the_exported_state(inputs):
+    """A subclassed siamese called on [left, right], or a two-headed model on {"pixels": ...,
+    "metadata": ...}: the export records the shapes in the same structure, and the clean
+    process builds the copy it reads from the source by a call on zeros of those shapes."""
+    from grader.export import _state
+    pick = ("left, right = inputs" if inputs == "list"
+            else 'left, right = inputs["left"], inputs["right"]')
+    code = f'''
+import keras
+from keras import layers
+
+class Pair(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.enc = layers.Dense(8, activation="relu")
+        self.join = layers.Concatenate()
+        self.head = layers.Dense(1, activation="sigmoid")
+
+    def encode(self, x):
+        return self.enc(x)
+
+    def call(self, inputs):
+        {pick}
+        return self.head(self.join([self.encode(left), self.encode(right)]))
+
+pair = Pair()
+'''
+    rng = np.random.default_rng(10)
+    batch = [rng.random((3, 5), dtype=np.float32) for _ in range(2)]
+    if inputs == "dict":
+        batch = dict(zip(("left", "right"), batch))
+    real = _run(code)["pair"]
+    real(batch)
+    arrays: dict = {}
+    entry = dict(_state(real, "o0", arrays, {"left": 2**30}), kind="model",
+                 bases=["Pair", "Model"])
+    assert entry["input_shape"] == ([[3, 5], [3, 5]] if inputs == "list"
+                                    else {"left": [3, 5], "right": [3, 5]})
+    model = Interpreter([("<s>", code)], "submission", arrays).get("pair", entry)
+    np.testing.assert_array_equal(np.asarray(model(batch)), np.asarray(real(batch)))
+    for odd in ([[3, 5]] * 17, {"left": [3, 10**4, 10**4]}, [[3, True]], {"left": "x"}):
+        with pytest.raises(Uninterpretable, match="input shape"):
+            Interpreter([("<s>", code)], "submission", arrays).get("pair", dict(entry,
+                                                                               input_shape=odd))
