@@ -114,6 +114,16 @@ MISTAKES = (
             "Follow each input through your code up to the head: where does one of them stop "
             "being used?",
             "the output depends on {used} only: {unused} never reaches it"),
+    Mistake("encoder_not_dense", "The encoder is not made of Dense layers",
+            "The task's encoder is Dense(256, relu) → Dense(64, relu): each computes "
+            "relu(x @ kernel + bias). A layer of your own may stand in for one, and the grader "
+            "reads it as a Dense when it computes exactly that; these compute something else "
+            "(an activation before the product, a scale, a different formula), so there is no "
+            "encoder for the other checks to measure.",
+            "Compare your layer's call() with what Dense computes: activation(inputs @ kernel "
+            "+ bias), the activation last.",
+            "the inputs reach the merge through {layers_text}, which compute no Dense layer "
+            "the grader recognises"),
     Mistake("wrong_merge", "The two embeddings are not concatenated",
             "The task joins the two 64-d embeddings with a concatenation, giving a 128-d "
             "vector: the head then has 128×1 + 1 = 129 parameters. Subtracting, a dot product "
@@ -398,8 +408,11 @@ def merge_problem(m: dict) -> tuple[str, dict] | None:
     # The concatenation of the two embeddings the student's encoder actually produces: with
     # Dense(128) as its last layer that is 256 wide, which is wrong_encoder_units' doing, not
     # a second mistake in the merge.
+    # (Not when layers of the student's own that are no Dense end the paths: their width is
+    # not read, encoder_not_dense names them.)
     ends = [b["dense"][n][-1].get("units") if b["dense"][n] else None for n in b["inputs"]]
-    expected = sum(ends) if all(isinstance(u, int) for u in ends) else EMBEDDING_WIDTH
+    expected = sum(ends) if all(isinstance(u, int) for u in ends) and \
+        not _own_not_dense(m, b) else EMBEDDING_WIDTH
     joined = first["class"] in CONCATENATIONS or first.get("concatenates") is True
     if not joined or shape[-1] != expected:
         return "wrong_merge", {"merged_with": first["class"], "width": shape[-1],
@@ -501,6 +514,9 @@ def check_encoder_shared(ev) -> Finding:
     b = _branches(m)
     if found := unused_input_problem(m):
         return _from_problem("encoder_shared", found, "one encoder on both inputs")
+    if weighted := _own_not_dense(m, b):
+        return failed("encoder_shared", "encoder_not_dense", layers=weighted,
+                      layers_text=", ".join(f"`{w}`" for w in weighted))
     if not all(b["dense"][n] for n in b["inputs"]):
         first = (b["merge"] or [{}])[0]
         return failed("encoder_shared", "wrong_merge", merged_with="the raw inputs",
@@ -518,10 +534,22 @@ def _needs_encoder(check_id: str, ev: dict) -> Finding | None:
     mistake is named by encoder_shared; a check must not pass on an empty list."""
     if skip := _needs_graph(check_id, ev):
         return skip
-    b = _branches(_model(ev))
+    m = _model(ev)
+    b = _branches(m)
+    if _own_not_dense(m, b):
+        return skipped(check_id, "the encoder holds layers of your own that compute no Dense")
     if not all(b["dense"][n] for n in b["inputs"]):
         return skipped(check_id, "no Dense layer runs on each input alone before the paths meet")
     return None
+
+
+def _own_not_dense(m: dict, b: dict) -> list[str]:
+    """The layers of the student's own class, with weights, on the inputs' own paths that the
+    grader could not read as a Dense (grader.introspect reads a hand-written Dense as one):
+    an encoder whose layers the checks of Dense sizes and activations cannot measure."""
+    return list(dict.fromkeys(r.get("name", "?") for n in b["inputs"] for r in input_path(m, n)
+                              if r.get("own") and r.get("params") and r.get("class") != "Dense"
+                              and r.get("kind") != "model"))
 
 
 def check_encoder_units(ev) -> Finding:

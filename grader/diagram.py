@@ -102,14 +102,16 @@ def written_activation(row: dict[str, Any]) -> str | None:
 
 def _node(lid: str, row: dict, layers: dict[str, dict], call: dict | None) -> dict[str, Any]:
     cls = row.get("class", "?")
-    node = {"id": lid, "name": row.get("name", "?"), "class": cls,
+    # drawn as written: a hand-written Dense (read as one, grader.introspect) by its own name
+    node = {"id": lid, "name": row.get("name", "?"), "class": row.get("written_class", cls),
             "kind": "input" if cls == "InputLayer" else row.get("kind", "layer"),
             # the layer as written: Dense(256) then ReLU() is drawn as two boxes
             "units": row.get("units"), "activation": written_activation(row),
             "params": row.get("params"), "output_shapes": [], "calls": 0, "inner": []}
     inner = call.get("expanded", [lid]) if call else _leaves(lid, layers)
     if inner != [lid]:
-        node["inner"] = [{"name": layers[i].get("name"), "class": layers[i].get("class"),
+        node["inner"] = [{"name": layers[i].get("name"),
+                          "class": layers[i].get("written_class", layers[i].get("class")),
                           "units": layers[i].get("units"), "params": layers[i].get("params"),
                           "activation": written_activation(layers[i])}
                          for i in inner if i in layers]

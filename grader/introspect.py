@@ -75,12 +75,14 @@ class LayerTable:
     names, tell layers apart."""
 
     def __init__(self, folded: dict[int, tuple[str, str]] | None = None,
-                 applies: dict[int, str | None] | None = None) -> None:
+                 applies: dict[int, str | None] | None = None,
+                 dense_like: dict[int, dict[str, Any]] | None = None) -> None:
         self.ids: dict[int, str] = {}
         self.rows: dict[str, dict[str, Any]] = {}
         self._keep: list = []  # keep objects alive so id() stays unique
         self.folded = folded or {}
         self.applies = applies or {}
+        self.dense_like = dense_like or {}
 
     def add(self, op, parent: str | None = None) -> str:
         if id(op) in self.ids:
@@ -90,6 +92,8 @@ class LayerTable:
         self._keep.append(op)
         row = describe_layer(op)
         row.update(id=lid, parent=parent)
+        if id(op) in self.dense_like:  # a layer of the student's own computing a Dense
+            row.update(self.dense_like[id(op)], written_class=row["class"], **{"class": "Dense"})
         _fold(row, self.folded.get(id(op)))
         if id(op) in self.applies:  # what a weightless node computes, read by value
             row["applies"] = self.applies[id(op)]
@@ -161,6 +165,8 @@ def describe_layer(op) -> dict[str, Any]:
         row["kind"] = "op"  # a raw keras.ops call recorded in a functional graph
         return row
     row["kind"] = "model" if isinstance(op, keras.Model) else "layer"
+    if type(op).__module__.split(".")[0] != "keras":
+        row["own"] = True  # a class of the student's own (read from the source, in the clean process)
     # Keras' own layers hold an int `units` and a bool `use_bias`; a student's layer or model
     # may hold anything under those names (`self.units = (256, 64)` for a block of layers,
     # kept for get_config()): read them only when they mean what Dense means by them.
@@ -200,7 +206,7 @@ def call_graph(model, table: LayerTable) -> list[dict[str, Any]]:
             return calls[key]["id"]
         node = op._inbound_nodes[node_index]
         parents = [visit(t) for t in node.input_tensors]
-        lid = table.add(op)
+        lid = table.add(op)  # its row's class: Dense for a layer of the student's own read as one
         cid = f"c{len(calls)}"
         deps: set[str] = set()
         for p in parents:
@@ -209,7 +215,7 @@ def call_graph(model, table: LayerTable) -> list[dict[str, Any]]:
             deps = {op.name}
         out = node.output_tensors[0] if node.output_tensors else None
         calls[key] = {
-            "id": cid, "layer": lid, "class": type(op).__name__, "name": op.name,
+            "id": cid, "layer": lid, "class": table.rows[lid]["class"], "name": op.name,
             "inputs": parents, "deps": sorted(deps),
             "expanded": table.expand(lid),
             "output_shape": shape_list(getattr(out, "shape", None)),
@@ -243,7 +249,7 @@ def describe_model(model, var: str | None = None, *, graph: bool = True,
         except Exception:  # noqa: BLE001 - a model that cannot run is named by other checks
             report = ActivationReport()
     folded = report.folded
-    table = LayerTable(folded, report.applies)
+    table = LayerTable(folded, report.applies, report.dense_like)
     kind = model_kind(model)
     desc: dict[str, Any] = {
         "var": var, "name": model.name, "class": type(model).__name__, "kind": kind,
@@ -271,7 +277,7 @@ def describe_model(model, var: str | None = None, *, graph: bool = True,
             pass  # a Sequential built without an Input has no symbolic inputs
     desc["layers"] = table.rows
     desc["top_layers"] = [table.ids[id(l)] for l in _sublayers(model) if id(l) in table.ids]
-    desc["dense_chain"] = dense_chain(model, folded)
+    desc["dense_chain"] = dense_chain(model, folded, report.dense_like)
     return desc
 
 
@@ -290,14 +296,23 @@ def _fold(row: dict[str, Any], folded: tuple[str, str] | None) -> None:
         row["activation"], row["activation_layer"] = folded
 
 
-def dense_chain(model, folded: dict[int, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
+def dense_chain(model, folded: dict[int, tuple[str, str]] | None = None,
+                dense_like: dict[int, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """The Dense layers in data-flow order, found by chaining kernel shapes (in → out) rather
     than attribute order: a subclassed model that creates its head first in __init__ still
-    computes 784 → 256 → 64 → 10. `folded`: see activation_report."""
-    dense = [l for l in _all_layers(model) if isinstance(l, keras.layers.Dense) and l.built
-             and getattr(l, "kernel", None) is not None]
-    rows = [{"name": l.name, "in": int(l.kernel.shape[0]), "units": int(l.units),
-             "activation": activation_name(l), "use_bias": bool(l.use_bias)} for l in dense]
+    computes 784 → 256 → 64 → 10. `folded`, `dense_like`: see activation_report."""
+    dense, rows = [], []
+    for l in _all_layers(model):
+        if isinstance(l, keras.layers.Dense) and l.built and getattr(l, "kernel", None) is not None:
+            rows.append({"name": l.name, "in": int(l.kernel.shape[0]), "units": int(l.units),
+                         "activation": activation_name(l), "use_bias": bool(l.use_bias)})
+        elif id(l) in (dense_like or {}):
+            like = dense_like[id(l)]
+            rows.append({"name": l.name, "in": like["kernel_shape"][0], "units": like["units"],
+                         "activation": like["activation"], "use_bias": like["use_bias"]})
+        else:
+            continue
+        dense.append(l)
     for l, row in zip(dense, rows):
         _fold(row, (folded or {}).get(id(l)))
     ordered, remaining = [], rows[:]
@@ -334,6 +349,9 @@ class ActivationReport:
     def __init__(self) -> None:
         self.folded: dict[int, tuple[str, str]] = {}
         self.applies: dict[int, str | None] = {}
+        # id(layer) → how a layer of the student's own class computes a Dense (units,
+        # activation, use_bias, kernel_shape), read by value: a hand-written Dense
+        self.dense_like: dict[int, dict[str, Any]] = {}
 
 
 # A Dense whose own activation is one of these is taken at its word; any other (a lambda, a
@@ -391,7 +409,7 @@ def activation_report(model, inputs) -> ActivationReport:
     dense = [l for l in layers if isinstance(l, keras.layers.Dense)]
     if all(activation_name(l) in NAMED_ACTIVATIONS for l in dense) and \
             not any(_activation_layer(l) or isinstance(l, keras.layers.Lambda) for l in layers) \
-            and not _has_ops(model):
+            and not _has_ops(model) and not any(_own_dense_weights(l) for l in layers):
         return report
     first = _record_calls(model, inputs)
     try:
@@ -404,8 +422,58 @@ def activation_report(model, inputs) -> ActivationReport:
         if _weightless(node) and len(given) == 1 and id(node) not in report.applies:
             pairs = [(given[0], out)] + ([(other[1][0], other[2])] if other and len(other[1]) == 1 else [])
             report.applies[id(node)] = _which_function(pairs)
+    _read_dense_like(first, second, report)
     _fold_dense(first, second, report)
     return report
+
+
+def _own_dense_weights(layer) -> tuple[Any, Any] | None:
+    """(kernel, bias or None) of a layer of the student's own class (no Keras class, no model,
+    no layers inside) whose weights are one 2-D kernel (in, units) and at most one bias
+    (units,): what may compute a Dense. None for any other layer."""
+    if isinstance(layer, keras.Model) or type(layer).__module__.split(".")[0] == "keras" \
+            or _has_sublayers(layer) or not getattr(layer, "built", False):
+        return None
+    weights = unique_variables(layer)
+    kernels = [w for w in weights if len(w.shape) == 2]
+    biases = [w for w in weights if len(w.shape) == 1]
+    if len(kernels) != 1 or len(biases) > 1 or len(kernels) + len(biases) != len(weights):
+        return None
+    kernel, bias = kernels[0], (biases[0] if biases else None)
+    if bias is not None and tuple(bias.shape) != (kernel.shape[1],):
+        return None
+    return kernel, bias
+
+
+def _read_dense_like(first, second, report: ActivationReport) -> None:
+    """A layer of the student's own computing activation(x @ kernel + bias) on every call, in
+    both probe passes, is read as the Dense it computes (a hand-written Dense made with
+    add_weight): the checks then see Dense(units, activation), not an unknown layer."""
+    per_layer: dict[int, list] = {}
+    for i, (layer, given, out) in enumerate(first):
+        weights = _own_dense_weights(layer)
+        if weights is None:
+            continue
+        kernel, bias = weights
+        pairs = []
+        for call in (first[i], second[i]):
+            if call is None:
+                continue
+            _, x, y = call
+            k, b = _np(kernel), (_np(bias) if bias is not None else 0.0)
+            xs = _np(x[0]) if len(x) == 1 else None
+            if xs is None or k is None or b is None or xs.ndim < 1 or xs.shape[-1] != k.shape[0]:
+                pairs = []
+                break
+            pairs.append((xs @ k + b, y))
+        act = _which_function(pairs) if pairs else None
+        per_layer.setdefault(id(layer), [weights]).append(act)
+    for lid, (weights, *acts) in per_layer.items():
+        if None not in acts and len(set(acts)) == 1:
+            kernel, bias = weights
+            report.dense_like[lid] = {"units": int(kernel.shape[1]), "activation": acts[0],
+                                      "use_bias": bias is not None,
+                                      "kernel_shape": shape_list(kernel.shape)}
 
 
 def _has_ops(model) -> bool:
@@ -433,13 +501,16 @@ def _fold_dense(first, second, report: ActivationReport) -> None:
             returned.update(id(t) for t in keras.tree.flatten(out))
     per_layer: dict[int, set] = {}
     for i, (layer, given, out) in enumerate(first):
-        if not isinstance(layer, keras.layers.Dense):
+        if isinstance(layer, keras.layers.Dense):
+            own = activation_name(layer)
+        elif id(layer) in report.dense_like:  # its activation was read by value already
+            own = report.dense_like[id(layer)]["activation"]
+        else:
             continue
-        own = activation_name(layer)
         folded = None
         if own == "linear":
             folded = _follow(i, first, second, consumers, returned, report)
-        elif own not in NAMED_ACTIVATIONS and given:
+        elif own not in NAMED_ACTIVATIONS and given and isinstance(layer, keras.layers.Dense):
             # activation=lambda t: ops.relu(t), or a function the grader has no name for:
             # read it from the layer's own input and output
             pre = _pre_activation(layer, given[0])

@@ -22,8 +22,24 @@ SCRIPT = textwrap.dedent('''
 
     def chain(model):
         model(x)
-        folded = activation_report(model, x).folded
-        return [(d["units"], d["activation"]) for d in dense_chain(model, folded)]
+        report = activation_report(model, x)
+        return [(d["units"], d["activation"]) for d in dense_chain(model, report.folded,
+                                                                     report.dense_like)]
+
+    class MyDense(layers.Layer):  # a hand-written Dense: read as the Dense it computes
+        def __init__(self, units, activation=None, bias=True, first=False):
+            super().__init__()
+            self.units, self.act, self.bias, self.first = units, activation, bias, first
+        def build(self, shape):
+            self.k = self.add_weight(shape=(shape[-1], self.units), initializer="glorot_uniform")
+            if self.bias:
+                self.b = self.add_weight(shape=(self.units,), initializer="random_normal")
+        def call(self, t):
+            f = keras.activations.get(self.act)
+            if self.first:  # the activation before the product: no Dense
+                return ops.matmul(f(t), self.k) + self.b
+            y = ops.matmul(t, self.k)
+            return f(y + self.b if self.bias else y)
 
     class Ops(keras.Model):
         def __init__(self):
@@ -78,7 +94,13 @@ SCRIPT = textwrap.dedent('''
              "leaky_layer": chain(seq(layers.ReLU(negative_slope=0.2))),
              "softmax_axis0": chain(seq(layers.Softmax(axis=0))),
              "dense_lambda": chain(keras.Sequential([keras.Input((16,)),
-                                   layers.Dense(8, activation=lambda t: ops.relu(t)), layers.Dense(3)]))}
+                                   layers.Dense(8, activation=lambda t: ops.relu(t)), layers.Dense(3)])),
+             "own_dense": chain(keras.Sequential([keras.Input((16,)), MyDense(8, "tanh"),
+                                                  layers.Dense(3)])),
+             "own_dense_no_bias": chain(keras.Sequential([keras.Input((16,)), MyDense(8, "relu", bias=False),
+                                                          MyDense(3, "softmax")])),
+             "own_dense_then_relu": chain(seq(MyDense(8), layers.ReLU())),
+             "own_activation_first": chain(seq(MyDense(8, "relu", first=True)))}
     sequential = keras.Sequential([keras.Input((16,)), layers.Dense(8), layers.ReLU(), layers.Dense(3),
                                    layers.Activation("softmax")])
     print(json.dumps({"ops": chain(Ops()), "linear": chain(Linear()), "scaled": chain(Scaled()),
@@ -104,3 +126,9 @@ def test_activations_are_credited_whatever_applies_them():
     assert got["leaky_layer"] == [(8, "leaky_relu"), (3, "linear")]
     assert got["softmax_axis0"] == [(8, "linear"), (3, "linear")]  # not a softmax over classes
     assert got["dense_lambda"] == [(8, "relu"), (3, "linear")]
+    # a layer class of the student's own computing activation(x @ kernel + bias), read as the
+    # Dense it computes; relu(x) @ kernel + bias is none (the inputs have negatives)
+    assert got["own_dense"] == [(8, "tanh"), (3, "linear")]
+    assert got["own_dense_no_bias"] == [(8, "relu"), (3, "softmax")]
+    assert got["own_dense_then_relu"] == [(8, "linear"), (8, "relu"), (3, "linear")]
+    assert got["own_activation_first"] == [(8, "linear"), (3, "linear")]
