@@ -455,18 +455,21 @@ def _read_dense_like(first, second, report: ActivationReport) -> None:
         if weights is None:
             continue
         kernel, bias = weights
-        pairs = []
+        pairs, terms = [], []
         for call in (first[i], second[i]):
             if call is None:
                 continue
             _, x, y = call
-            k, b = _np(kernel), (_np(bias) if bias is not None else 0.0)
+            k, b = _np(kernel), (_np(bias) if bias is not None else None)
             xs = _np(x[0]) if len(x) == 1 else None
-            if xs is None or k is None or b is None or xs.ndim < 1 or xs.shape[-1] != k.shape[0]:
+            if xs is None or k is None or bias is not None and b is None or xs.ndim < 1 \
+                    or xs.shape[-1] != k.shape[0]:
                 pairs = []
                 break
-            pairs.append((xs @ k + b, y))
-        act = _which_function(pairs) if pairs else None
+            pre, size = _product(xs, k, b)
+            pairs.append((pre, y))
+            terms.append(size)
+        act = _which_function(pairs, terms=terms) if pairs else None
         per_layer.setdefault(id(layer), [weights]).append(act)
     for lid, (weights, *acts) in per_layer.items():
         if None not in acts and len(set(acts)) == 1:
@@ -513,9 +516,9 @@ def _fold_dense(first, second, report: ActivationReport) -> None:
         elif own not in NAMED_ACTIVATIONS and given and isinstance(layer, keras.layers.Dense):
             # activation=lambda t: ops.relu(t), or a function the grader has no name for:
             # read it from the layer's own input and output
-            pre = _pre_activation(layer, given[0])
-            if pre is not None:
-                act = _which_function([(pre, out)])
+            product = _pre_activation(layer, given[0])
+            if product is not None:
+                act = _which_function([(product[0], out)], terms=[product[1]])
                 folded = (act, "") if act and act != "linear" else None
         per_layer.setdefault(id(layer), []).append(folded)
     # a shared Dense counts when every call goes through the same activation (each call may
@@ -550,14 +553,22 @@ def _follow(i: int, first, second, consumers, returned, report, hops: int = 3):
     return (act, "") if act else None
 
 
-def _pre_activation(layer, x) -> Any:
+def _pre_activation(layer, x) -> tuple[Any, Any] | None:
+    """A Dense's inputs @ kernel + bias, recomputed in float64, with the size of its terms
+    (see _product); None when it cannot be."""
     try:
-        pre = _np(x) @ _np(layer.kernel)
-        if layer.use_bias:
-            pre = pre + _np(layer.bias)
-        return pre
+        return _product(_np(x), _np(layer.kernel), _np(layer.bias) if layer.use_bias else None)
     except Exception:  # noqa: BLE001
         return None
+
+
+def _product(x, kernel, bias) -> tuple[Any, Any]:
+    """x @ kernel + bias in float64, and |x| @ |kernel| + |bias|: the size of the terms summed
+    into each element, which bounds the rounding of Keras' own float32 sum (_which_function)."""
+    pre, terms = x @ kernel, np.abs(x) @ np.abs(kernel)
+    if bias is not None:
+        pre, terms = pre + bias, terms + np.abs(bias)
+    return pre, terms
 
 
 def _np(t) -> Any:
@@ -597,26 +608,43 @@ _ACTIVATION_FUNCTIONS: tuple[tuple[str, Any], ...] = (
 )
 
 
-def _which_function(pairs: list[tuple[Any, Any]]) -> str | None:
+def _which_function(pairs: list[tuple[Any, Any]], terms: list[Any] | None = None) -> str | None:
     """The activation f with f(x) == y for every (x, y) pair (tensors or arrays), "linear" for
-    the identity, None when no known one fits them all."""
+    the identity, None when no known one fits them all. `terms`: where x is the grader's own
+    float64 recomputation of a product (x = inputs @ kernel + bias, see _product), the size
+    of the terms summed into each element of x (|inputs| @ |kernel| + |bias|), which bounds
+    how far Keras' float32 sum may honestly be from it: a sum of 784 terms that comes out near
+    0 is not more exact than its terms, and a tolerance relative to the result alone failed
+    ~2% of honest hand-written Dense layers (and, the child and the clean process failing on
+    different ones, named them tampering)."""
     arrays = []
-    for x, y in pairs:
+    for i, (x, y) in enumerate(pairs):
         a, b = _np(x), _np(y)
         if a is None or b is None or a.shape != b.shape or a.size == 0:
             return None
         # float16 (mixed precision) agrees to ~3 digits; float32 to ~6
         low = any("16" in str(getattr(t, "dtype", "")) for t in (x, y))
-        arrays.append((a, b, (1e-2, 1e-3) if low else (1e-4, 1e-5)))
+        rtol, atol = (1e-2, 1e-3) if low else (1e-4, 1e-5)
+        if terms is not None:
+            # each activation moves an error at most ~2x (selu's slope is 1.76)
+            atol = atol + 2 * rtol * np.asarray(terms[i], dtype="float64")
+            if atol.shape != a.shape:
+                return None
+        arrays.append((a, b, (rtol, atol)))
+
+    def close(b, expected, rtol, atol) -> bool:
+        return bool(np.all(np.abs(b - expected) <= atol + rtol * np.abs(expected)))
     for name, fn in (("linear", lambda v: v),) + _ACTIVATION_FUNCTIONS:
         with np.errstate(all="ignore"):
-            if all(np.allclose(b, fn(a), rtol=rtol, atol=atol) for a, b, (rtol, atol) in arrays):
+            if all(close(b, fn(a), rtol, atol) for a, b, (rtol, atol) in arrays):
                 return name
     # a leaky relu of any slope: unchanged above 0, one slope below (ReLU(negative_slope=0.1))
     slopes = set()
     for a, b, (rtol, atol) in arrays:
-        pos, neg = a >= 0, a < -1e-3  # the ratio from clearly negative inputs only
-        if not np.allclose(b[pos], a[pos], rtol=rtol, atol=atol) or not neg.any():
+        pos = a >= 0
+        # the ratio from clearly negative inputs only (beyond any rounding of the product)
+        neg = a < -np.maximum(1e-3, 100 * np.asarray(atol))
+        if not close(b[pos], a[pos], rtol, np.broadcast_to(atol, a.shape)[pos]) or not neg.any():
             return None
         ratio = b[neg] / a[neg]
         if not np.allclose(ratio, ratio.mean(), rtol=1e-2, atol=1e-3) or not 0 < ratio.mean() < 1:

@@ -132,3 +132,47 @@ def test_activations_are_credited_whatever_applies_them():
     assert got["own_dense_no_bias"] == [(8, "relu"), (3, "softmax")]
     assert got["own_dense_then_relu"] == [(8, "linear"), (8, "relu"), (3, "linear")]
     assert got["own_activation_first"] == [(8, "linear"), (3, "linear")]
+
+
+ROUNDING_SCRIPT = textwrap.dedent('''
+    import json, os
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import numpy as np
+    import keras
+    from keras import layers, ops
+    from grader.introspect import activation_report
+
+    class MyDense(layers.Layer):
+        def __init__(self, units, activation=None):
+            super().__init__()
+            self.units, self.act = units, keras.activations.get(activation)
+        def build(self, shape):
+            self.k = self.add_weight(shape=(shape[-1], self.units), initializer="glorot_uniform")
+            self.b = self.add_weight(shape=(self.units,), initializer="zeros")
+        def call(self, t):
+            return self.act(ops.matmul(t, self.k) + self.b)
+
+    read = {"relu": 0, "linear": 0}
+    for act in read:
+        model = keras.Sequential([keras.Input((784,)), MyDense(256, act), layers.Dense(1)])
+        for seed in range(150):
+            rng = np.random.default_rng(seed)
+            lim = np.sqrt(6 / (784 + 256))
+            model.layers[0].set_weights([rng.uniform(-lim, lim, (784, 256)).astype("float32"),
+                                         np.zeros(256, "float32")])
+            report = activation_report(model, rng.random((2, 784), dtype=np.float32))
+            like = report.dense_like.get(id(model.layers[0]))
+            read[act] += like is not None and like["activation"] == act
+    print(json.dumps(read))
+''')
+
+
+def test_a_hand_written_dense_is_read_whatever_the_rounding_of_its_sum():
+    """A 784-wide product near 0 is no more exact than its terms: Keras' float32 sum and the
+    grader's float64 one differ there by ~1e-5 of the terms' size, which a tolerance relative
+    to the result failed in ~2% of honest layers (named `tampering` when the child and the
+    clean process fell on different sides). Every one of 300 layers must be read."""
+    proc = subprocess.run([sys.executable, "-c", ROUNDING_SCRIPT], capture_output=True, text=True,
+                          cwd=REPO_ROOT, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout.splitlines()[-1]) == {"relu": 150, "linear": 150}
