@@ -200,6 +200,8 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
                     first = model_outputs(sub, x)
                 second = model_outputs(sub, x)
                 role.update(call_ok=True, repeat_equal=bool((first == second).all()))
+                if not role["repeat_equal"]:  # a Dropout always on, or layers made in call()
+                    role["made_in_call"] = _layers_made_in_call(sub, x)
             except Exception as exc:  # noqa: BLE001
                 role.update(call_ok=False, call_error=error_text(exc))
             role["weights_after_call"] = len(sub.weights)
@@ -238,6 +240,21 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
 
     ev["transfers"] = _transfers(models, ev["roles"], x)
     return ev
+
+
+def _layers_made_in_call(model, x) -> list[str]:
+    """The classes of the layers one forward pass calls that the model does not own: made in
+    call() (or by a helper it calls), anew at every call."""
+    import keras
+
+    from grader.introspect import _record_calls
+    owned = {id(l) for l in model._flatten_layers(include_self=True, recursive=True)}
+    try:
+        calls = _record_calls(model, x)
+    except Exception:  # noqa: BLE001 - it ran twice already; a third failure says nothing
+        return []
+    return [type(l).__name__ for l, _, _ in calls
+            if isinstance(l, keras.layers.Layer) and id(l) not in owned]
 
 
 def _built_otherwise(fresh, student_sub) -> bool:
@@ -467,6 +484,13 @@ def _subclass_broken(ev) -> str | None:
         return ("after a forward pass it owns 0 weights" +
                 ("" if r.get("repeat_equal", True) else ", and two calls on the same input "
                  "gave different outputs"))
+    if r.get("call_ok") and r.get("repeat_equal") is False and r.get("made_in_call"):
+        # some layers made in __init__ (it owns weights), others made anew in each call (a
+        # helper returning layers.Dense(units)(x)), whose weights are new at every call
+        made = r["made_in_call"]
+        return (f"a forward pass calls {len(made)} layer(s) it does not own "
+                f"({', '.join(dict.fromkeys(made))}), made anew in each call, and two calls on "
+                f"the same input gave different outputs")
     return None
 
 

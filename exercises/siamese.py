@@ -114,6 +114,15 @@ MISTAKES = (
             "Follow each input through your code up to the head: where does one of them stop "
             "being used?",
             "the output depends on {used} only: {unused} never reaches it"),
+    Mistake("merged_inside_own_layer", "The two inputs meet inside a layer of your own",
+            "The exercise is about the Functional API making weight sharing visible: the same "
+            "Dense objects called on `left` and on `right` in the graph, then a Concatenate. "
+            "Here both inputs go into one layer or model of your own class, whose call() is "
+            "Python the graph cannot show: whether one encoder is shared, and how the "
+            "embeddings are joined, is hidden inside it.",
+            "Call the shared Dense layers (or an encoder model taking ONE input) on each input "
+            "in the Functional graph, and concatenate the two embeddings there.",
+            "both inputs go into {layers_text} ({cls}), a class of your own"),
     Mistake("encoder_not_dense", "The encoder is not made of Dense layers",
             "The task's encoder is Dense(256, relu) → Dense(64, relu): each computes "
             "relu(x @ kernel + bias). A layer of your own may stand in for one, and the grader "
@@ -396,7 +405,7 @@ CONCATENATIONS = ("Concatenate", "Hstack")
 
 def merge_problem(m: dict) -> tuple[str, dict] | None:
     b = _branches(m)
-    if b is None:
+    if b is None or _merged_inside_own(m, b):  # no merge the graph shows (encoder_shared)
         return None
     if found := unused_input_problem(m):  # nothing joins the two paths: one of them is lost
         return found
@@ -514,6 +523,9 @@ def check_encoder_shared(ev) -> Finding:
     b = _branches(m)
     if found := unused_input_problem(m):
         return _from_problem("encoder_shared", found, "one encoder on both inputs")
+    if own := _merged_inside_own(m, b):
+        return failed("encoder_shared", "merged_inside_own_layer", layers=[own["name"]],
+                      layers_text=f"`{own['name']}`", cls=own.get("class", "?"))
     if weighted := _own_not_dense(m, b):
         return failed("encoder_shared", "encoder_not_dense", layers=weighted,
                       layers_text=", ".join(f"`{w}`" for w in weighted))
@@ -536,11 +548,22 @@ def _needs_encoder(check_id: str, ev: dict) -> Finding | None:
         return skip
     m = _model(ev)
     b = _branches(m)
+    if own := _merged_inside_own(m, b):
+        return skipped(check_id, f"the inputs meet inside `{own['name']}`, a class of your own")
     if _own_not_dense(m, b):
         return skipped(check_id, "the encoder holds layers of your own that compute no Dense")
     if not all(b["dense"][n] for n in b["inputs"]):
         return skipped(check_id, "no Dense layer runs on each input alone before the paths meet")
     return None
+
+
+def _merged_inside_own(m: dict, b: dict | None) -> dict | None:
+    """The row of the first node both inputs reach when it is a layer or model of the
+    student's own class with weights (a pair encoder called on [left, right]): its call() is
+    opaque to the graph. None otherwise."""
+    first = (b["merge"] or [None])[0] if b else None
+    row = m.get("layers", {}).get(first["layer"]) if first else None
+    return row if row and row.get("own") and row.get("params") else None
 
 
 def _own_not_dense(m: dict, b: dict) -> list[str]:
@@ -580,6 +603,8 @@ def check_encoder_bias(ev) -> Finding:
 def check_merge(ev) -> Finding:
     if skip := _needs_graph("merge", ev):
         return skip
+    if own := _merged_inside_own(_model(ev), _branches(_model(ev))):
+        return skipped("merge", f"the inputs meet inside `{own['name']}`, a class of your own")
     return _from_problem("merge", merge_problem(_model(ev)), "Concatenate (width 128)",
                          "Concatenate (width 128)")
 
