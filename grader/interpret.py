@@ -70,8 +70,15 @@ ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
 # Builtins the evaluator applies itself, to plain values and containers only.
 BUILTINS = {"tuple": tuple, "list": list, "dict": dict, "len": len, "int": int,
             "float": float, "str": str, "bool": bool}
-# Methods of a dict the evaluator made (a get_config() building its configuration).
-DICT_METHODS = frozenset({"update", "copy", "get", "pop", "setdefault"})
+# Methods of a dict the evaluator made (a get_config() building its configuration), or that
+# Keras keeps for a dict of layers assigned to self (`self.blocks.items()`).
+DICT_METHODS = frozenset({"update", "copy", "get", "pop", "setdefault", "items", "keys",
+                          "values"})
+# Comparisons the evaluator makes of plain values.
+COMPARISONS = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
+               ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b,
+               ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
+               ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
 POLICIES = frozenset({"float32", "float16", "bfloat16", "float64", "mixed_float16",
                       "mixed_bfloat16"})
 # Steps of evaluation before a definition counts as too long to read (a loop over range(10**9)).
@@ -418,6 +425,9 @@ class Evaluator:
                 self.assign(node.target, item, env)
                 for stmt in node.body:
                     self.stmt(stmt, env)
+        elif isinstance(node, ast.If):  # `if self.dropout is not None:`, `elif i == last:`
+            for stmt in node.body if self.truth(node.test, env) else node.orelse:
+                self.stmt(stmt, env)
         else:
             raise _refuse(node, f"a statement of kind {type(node).__name__}")
 
@@ -435,12 +445,17 @@ class Evaluator:
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
                 and target.value.id == "self" and "self" in env and _attribute_ok(target.attr):
             setattr(env["self"], target.attr, value)  # Keras tracks layers as Python would
-        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
-                and type(env.get(target.value.id)) is dict:
+        elif isinstance(target, ast.Subscript) and (
+                isinstance(target.value, ast.Name) and type(env.get(target.value.id)) is dict
+                or _self_attribute(target.value, env)):
+            # config["units"] = u; self.blocks["dense_0"] = layer (a dict Keras keeps)
+            container = self.expr(target.value, env)
+            if not _plain_dict(container):
+                raise _refuse(target, "an item assignment to something that is not a dict")
             key = self.expr(target.slice, env)
             if not isinstance(key, str):
                 raise _refuse(target, "a dict key that is not a string")
-            env[target.value.id][key] = value
+            container[key] = value
         else:
             raise _refuse(target, "an assignment the grader does not read")
 
@@ -470,6 +485,14 @@ class Evaluator:
             value = node.operand.value
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return -value
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return not self.truth(node.operand, env)
+        if isinstance(node, ast.Compare):
+            return self.compare(node, env)
+        if isinstance(node, ast.BoolOp):
+            return self.bool_op(node, env)
+        if isinstance(node, ast.IfExp):  # `"softmax" if i == last else "relu"`
+            return self.expr(node.body if self.truth(node.test, env) else node.orelse, env)
         if isinstance(node, ast.ListComp):
             return self.list_comp(node, env)
         if isinstance(node, ast.BinOp):
@@ -498,7 +521,8 @@ class Evaluator:
                     return value[slice(*bounds)]  # shape[:-1]
                 raise _refuse(node, "a slice the grader does not read")
             index = self.expr(node.slice, env) if not isinstance(node.slice, ast.Slice) else None
-            if type(value) is dict and isinstance(index, str):  # config["hidden_units"]
+            if isinstance(value, dict) and _plain_dict(value) and isinstance(index, str):
+                # config["hidden_units"], self.blocks["hidden1"] (Keras keeps it as its dict)
                 try:
                     return value[index]
                 except KeyError:
@@ -537,13 +561,55 @@ class Evaluator:
                     return _QuietSummary(owner)
                 if node.attr == "append" and isinstance(owner, list):
                     return owner.append
-                if type(owner) is dict and node.attr in DICT_METHODS:
+                if _plain_dict(owner) and node.attr in DICT_METHODS:
                     return getattr(owner, node.attr)
                 raise _refuse(node, f"the attribute `{node.attr}` of a local value")
             return self.resolve(node, env)
         if isinstance(node, ast.Call):
             return self.call(node, env)
         raise _refuse(node, f"an expression of kind {type(node).__name__}")
+
+    def truth(self, node: ast.expr, env: dict) -> bool:
+        """The truth of a condition on plain values (a number, a string, None, a tuple): never
+        of a tensor (whose truth Python cannot take in a graph) or of a layer."""
+        value = self.expr(node, env)
+        if not _plain(value):
+            raise _refuse(node, "a condition on a value that is not plain")
+        return bool(value)
+
+    def compare(self, node: ast.Compare, env: dict) -> bool:
+        """`i == n - 1`, `units > 0`, `act in ("relu", "gelu")` on plain values; `x is None`
+        and `x is not None` on anything (an identity with None reads nothing)."""
+        left = self.expr(node.left, env)
+        for op, right_node in zip(node.ops, node.comparators):
+            right = self.expr(right_node, env)
+            if isinstance(op, (ast.Is, ast.IsNot)):
+                if not (left is None or right is None):
+                    raise _refuse(node, "an `is` of something else than None")
+                ok = (left is right) == isinstance(op, ast.Is)
+            elif type(op) in COMPARISONS and _plain(left) and _plain(right):
+                try:
+                    ok = COMPARISONS[type(op)](left, right)
+                except TypeError:
+                    raise _refuse(node, "a comparison that raises") from None
+            else:
+                raise _refuse(node, "a comparison of values that are not plain")
+            if not ok:
+                return False
+            left = right
+        return True
+
+    def bool_op(self, node: ast.BoolOp, env: dict) -> Any:
+        """`a and b`, `units or 64` on plain values, as Python does it: the first value that
+        decides, the others never evaluated."""
+        value = None
+        for part in node.values:
+            value = self.expr(part, env)
+            if not _plain(value):
+                raise _refuse(part, "`and`/`or` of a value that is not plain")
+            if bool(value) == isinstance(node.op, ast.Or):
+                return value
+        return value
 
     def binop(self, node: ast.BinOp, env: dict) -> Any:
         """Arithmetic on numbers (`units * 2`, `i + 1`), and + of two tuples, lists or strings
@@ -678,7 +744,9 @@ class Evaluator:
             return target(*args, **kwargs)  # a class of the source's own, read as well
         if _dict_method(target) and not (target.__name__ == "update" and
                                          not all(isinstance(a, dict) for a in args)):
-            return target(*args, **kwargs)  # config.update({...}), config.pop("units")
+            value = target(*args, **kwargs)  # config.update({...}), config.pop("units")
+            # a view of a dict (`self.blocks.items()`) is read as the list it lists
+            return list(value) if target.__name__ in ("items", "keys", "values") else value
         if any(target is f for f in _ops_functions()):
             if not all(_tensors_or_plain(v, keras) for v in list(args) + list(kwargs.values())):
                 raise _refuse(node, "a keras.ops call on values the grader does not read")
@@ -814,7 +882,22 @@ _REGISTER = object()
 
 def _dict_method(target: Any) -> bool:
     return getattr(target, "__name__", None) in DICT_METHODS and \
-        type(getattr(target, "__self__", None)) is dict
+        _plain_dict(getattr(target, "__self__", None))
+
+
+def _self_attribute(node: ast.AST, env: dict) -> bool:
+    """`self.<name>` in a method."""
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+        and node.value.id == "self" and "self" in env and _attribute_ok(node.attr)
+
+
+def _plain_dict(value: Any) -> bool:
+    """A dict the evaluator made, or the one Keras keeps for a dict assigned to a layer's
+    attribute (its TrackedDict, a dict whose methods are dict's own but for tracking)."""
+    if type(value) is dict:
+        return True
+    from keras.src.utils.tracking import TrackedDict
+    return type(value) is TrackedDict
 
 
 class _Path:

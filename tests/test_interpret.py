@@ -155,8 +155,14 @@ class MLP(keras.Model):
      "    def get_config(self):\n        return {'f': open('/etc/passwd')}\n", "open"),
     ("class MLP(keras.Model):\n    def call(self, x):\n        return x\n"
      "    def get_config(self):\n        return {'n': len(self)}\n", "len"),
-    ("class MLP(keras.Model):\n    def call(self, x):\n        if x is None:\n            return x\n"
-     "        return x\n", "If"),
+    ("class MLP(keras.Model):\n    def call(self, x):\n        if x:\n            return x\n"
+     "        return x\n", "condition on a value that is not plain"),
+    ("class MLP(keras.Model):\n    def call(self, x):\n        while x is None:\n"
+     "            return x\n        return x\n", "While"),
+    ("class MLP(keras.Model):\n    def call(self, x):\n        return x if x is x else x\n",
+     "`is` of something else than None"),
+    ("class MLP(keras.Model):\n    def call(self, x):\n        return x if x > 0 else x\n",
+     "comparison of values that are not plain"),
     ("class MLP(keras.Model):\n    def call(self, x):\n        return keras.ops.cond(x, x, x)\n",
      "not among"),
     ("def helper(x):\n    return x\nclass MLP(keras.Model):\n    def call(self, x):\n"
@@ -825,3 +831,44 @@ pair = Pair()
         with pytest.raises(Uninterpretable, match="input shape"):
             Interpreter([("<s>", code)], "submission", arrays).get("pair", dict(entry,
                                                                                input_shape=odd))
+
+
+CONDITIONS = '''
+import keras
+from keras import layers
+
+SIZES = (256, 64, 10)
+
+class MLP(keras.Model):
+    def __init__(self, sizes=SIZES, dropout=None, **kwargs):
+        super().__init__(**kwargs)
+        self.blocks = {}
+        for i, size in enumerate(sizes):
+            last = i == len(sizes) - 1
+            self.blocks[f"dense_{i}"] = layers.Dense(size, activation="softmax" if last else "relu")
+        if dropout is not None and dropout > 0:
+            self.drop = layers.Dropout(dropout)
+        elif not dropout:
+            self.drop = None
+        else:
+            self.drop = layers.Identity()
+        self.tag = dropout or "none"
+
+    def call(self, x, training=False):
+        for name, layer in self.blocks.items():
+            x = layer(x)
+            if self.drop is not None and training and name in ("dense_0", "dense_1"):
+                x = self.drop(x, training=training)
+        return x
+'''
+
+
+def test_conditions_and_a_dict_of_layers_read_as_python_runs_them():
+    """if/elif/else, `x if c else y`, comparisons, `and`/`or`/`not` and `is None` on plain
+    values, and a dict of layers kept on self (`self.blocks.items()`)."""
+    x = np.random.default_rng(11).random((2, 784), dtype=np.float32)
+    for kwargs in ({}, {"dropout": 0.5}, {"dropout": 0}):
+        real, read = _run(CONDITIONS)["MLP"](**kwargs), _read(CONDITIONS)(**kwargs)
+        _same_function(real, read, x)
+        assert read.tag == real.tag and type(read.drop) is type(real.drop)
+        assert read.count_params() == 218_058
