@@ -224,7 +224,12 @@ def _adds_popped(namespace: dict, call: dict) -> bool:
         return False
     binds = [r for r in find_lines(namespace, rf"^\s*{re.escape(arg.group(1))}\s*(:[^=]+)?=(?!=)",
                                    code_only=True) if r["order"] < call["order"]]
-    return bool(binds) and re.search(POP, blank_strings(binds[-1]["code"])) is not None
+    if not binds:
+        return False
+    bound = blank_strings(binds[-1]["code"])
+    # `head = layers.Dense.from_config(seq_model.pop().get_config())`: a new layer, configured
+    # like the popped one, with fresh weights
+    return re.search(POP, bound) is not None and re.search(r"\bfrom_config\s*\(", bound) is None
 
 
 def _receiver(namespace: dict, calls: dict[str, list[dict]]) -> str | None:
@@ -373,7 +378,10 @@ def fresh_head_problem(ev) -> tuple[str, dict] | None:
     ops = [c["op"] for c in calls]
     rows = _layers(ev)
     facts = {"model": ev["model"]["var"], "layers_named": [rows[-1]["name"]] if rows else []}
-    if "pop" in ops and "add" in ops and ops[-1] == "pop":
+    # reversed: every pop() after the last add(). An add() and a pop() after a surgery done in
+    # order (showing that a Sequential is a list) change nothing; the layers left are judged
+    # on their own.
+    if "pop" in ops and "add" in ops and ops.index("pop") > len(ops) - 1 - ops[::-1].index("add"):
         return "surgery_steps_reversed", dict(facts, code=code_ref(calls[-1:]))
     for c in calls:
         if c["op"] == "add" and c.get("adds_popped"):

@@ -38,8 +38,11 @@ FREEZE = r"\.trainable\s*=\s*False\b"
 UNFREEZE = r"\.trainable\s*=\s*True\b"
 # `layer.trainable = flag` in a helper, `setattr(layer, "trainable", False)`: may freeze, and the
 # grader cannot tell what (the value or the layer is only known when the line runs).
-MAYBE_FREEZE = (r"\.trainable\s*=(?!=)(?!\s*(True|False)\b)"
-                r"|\bsetattr\s*\(.*['\"]trainable['\"]\s*,(?!\s*True\b)")
+# The first is matched in code only: `print(f"enc1.trainable = {enc1.trainable}")` freezes
+# nothing (it once made a siamese-only file fail this section for want of fn_model); the second
+# needs its string.
+MAYBE_FREEZE = r"\.trainable\s*=(?!=)(?!\s*(True|False)\b)"
+MAYBE_SETATTR = r"\bsetattr\s*\(.*['\"]trainable['\"]\s*,(?!\s*True\b)"
 # Lines that bind a name, to tell what a bare name in a freeze line (`layer.trainable = False`)
 # stood for when that line ran: its value now may come from a later loop or assignment.
 ASSIGNS = r"^\s*{name}\s*(?::[^=]+)?=(?!=)\s*(?P<value>.+)$"   # `first: Layer = …` too
@@ -222,6 +225,31 @@ def _target(namespace: dict, expr: str, order: int) -> tuple[Any, list[str] | No
     return target, models or None
 
 
+def _maybe_elsewhere(namespace: dict, scopes, row: dict) -> bool:
+    """A line that may freeze (`x.trainable = flag`) whose targets (`enc1.trainable =
+    enc2.trainable = flag`) are each a layer of another section's model, or a name local to a
+    function (a siamese builder's own `enc1`): in a file with no fn_model, no attempt at this
+    section."""
+    import re
+
+    import keras
+    parts = [p.strip() for p in row["code"].split("=")[:-1]]
+    if not parts or not all(p.endswith(".trainable") for p in parts):
+        return False
+    for part in parts:
+        expr = part[: -len(".trainable")].strip()
+        root = re.match(r"[A-Za-z_]\w*", expr)
+        if root and _local_name(scopes, row, root.group(0)):
+            continue
+        layer, only = _target(namespace, expr, row["order"])
+        if not isinstance(layer, keras.layers.Layer):
+            return False
+        _, owner = _owner(namespace, expr, layer, only)
+        if owner is None or not _of_another_section(namespace, owner):
+            return False
+    return True
+
+
 def _of_another_section(namespace: dict, model) -> bool:
     """`model` is bound to a name the lesson gives another section's model, or is part of one
     (the siamese model's shared `encoder`)."""
@@ -309,7 +337,8 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
     import keras
 
     freezes = find_lines(namespace, FREEZE, code_only=True)
-    maybe = find_lines(namespace, MAYBE_FREEZE)
+    maybe = sorted(find_lines(namespace, MAYBE_FREEZE, code_only=True) +
+                   find_lines(namespace, MAYBE_SETATTR), key=lambda r: r["order"])
     unfreezes = find_lines(namespace, UNFREEZE, code_only=True)
     reads = find_lines(namespace, READS, code_only=True)
     if not (freezes or maybe or unfreezes or reads):
@@ -344,6 +373,12 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
     # Not followed (no replay): they count as an attempt the grader cannot check.
     ev["freeze_lines"] += [dict(row, target=row["code"].split(".trainable", 1)[0].strip())
                            for row in maybe]
+    if model is None and not freezes and not unfreezes and not reads and maybe \
+            and not isinstance(namespace.get("fn_model"), keras.Model) \
+            and all(_maybe_elsewhere(namespace, scopes, row) for row in maybe):
+        # `enc1.trainable = enc2.trainable = train_encoder` in a siamese-only file: a choice
+        # the siamese task's own checks judge, not an attempt at this section
+        return {"attempted": False}
     if model is None and isinstance(namespace.get("fn_model"), keras.Model):
         var, model = "fn_model", namespace["fn_model"]
     if model is not None and var != "fn_model" and not reads \
