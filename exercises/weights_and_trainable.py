@@ -50,7 +50,8 @@ ASSIGNS = r"^\s*{name}\s*(?::[^=]+)?=(?!=)\s*(?P<value>.+)$"   # `first: Layer =
 LOOPS = r"^\s*(?:async\s+)?for\s+(?P<targets>.+?)\s+in\s+(?P<value>(?:\[[^\]]*\]|\([^)]*\)|[^:\[(])+):"
 # Reading fn_model's lists is attempting the section too; reading another model's
 # (`siamese.non_trainable_weights` in the siamese task's own checks) is not.
-READS = r"\bfn_model\.(weights|trainable_weights|non_trainable_weights)\b"
+# (`fn_model.weights` alone is not: a three-ways file compares weight shapes with it.)
+READS = r"\bfn_model\.(trainable_weights|non_trainable_weights)\b"
 
 MISTAKES = (
     Mistake("freeze_missing", "No layer was frozen",
@@ -256,11 +257,21 @@ def _of_another_section(namespace: dict, model) -> bool:
     import keras
 
     from exercises._lesson_models import LESSON_MODEL_NAMES
+    if isinstance(model, keras.Model) and _several_ends(model):
+        return True  # the two-headed model or the siamese, under a name of the student's own
     return any(isinstance(other, keras.Model)
                and any(l is model for l in other._flatten_layers(include_self=True,
                                                                  recursive=True))
                for section, names in LESSON_MODEL_NAMES.items() if section != "mlp_three_ways"
                for other in (namespace.get(name) for name in names))
+
+
+def _several_ends(model) -> bool:
+    """Several inputs or several outputs: no MLP of the lesson's."""
+    try:
+        return len(model.inputs) > 1 or len(model.outputs) > 1
+    except (AttributeError, ValueError):  # a subclassed model has no symbolic ends
+        return False
 
 
 def _owner(namespace: dict, expr: str, layer,
@@ -367,7 +378,9 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
                 if layer is not target:
                     resolved["variable"] = expr.rsplit(".", 1)[1]
                 entry.update(model=name, resolved=resolved, replay=_replay(owner, target))
-                if model is None:
+                # the first model a freeze line touches; the lesson's fn_model over any other
+                # (a freeze demo on the two-headed model earlier in the file)
+                if model is None or name == "fn_model" and var != "fn_model":
                     var, model = name, owner
         ev["freeze_lines"].append(entry)
     # Not followed (no replay): they count as an attempt the grader cannot check.
