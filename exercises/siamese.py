@@ -603,9 +603,10 @@ def check_encoder_bias(ev) -> Finding:
 def check_merge(ev) -> Finding:
     if skip := _needs_graph("merge", ev):
         return skip
-    if own := _merged_inside_own(_model(ev), _branches(_model(ev))):
+    m = _model(ev)
+    if own := _merged_inside_own(m, _branches(m)):
         return skipped("merge", f"the inputs meet inside `{own['name']}`, a class of your own")
-    return _from_problem("merge", merge_problem(_model(ev)), "Concatenate (width 128)",
+    return _from_problem("merge", merge_problem(m), "Concatenate (width 128)",
                          "Concatenate (width 128)")
 
 

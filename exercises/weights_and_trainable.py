@@ -169,6 +169,13 @@ def _local_name(scopes: list[tuple[str, int, int, set[str]]], row: dict, name: s
                for file, first, last, names in scopes)
 
 
+def _local_target(scopes: list[tuple[str, int, int, set[str]]], row: dict, expr: str) -> bool:
+    """Whether the name `expr` starts from (`model` in `model.layers[1]`) is a function's own
+    on this line (_local_name): a line the grader cannot follow."""
+    root = re.match(r"[A-Za-z_]\w*", expr)
+    return bool(root) and _local_name(scopes, row, root.group(0))
+
+
 def _binding(namespace: dict, name: str, before: int) -> dict[str, Any] | None:
     """The last line before position `before` that binds `name` (`name = …` or `for name in …`):
     {"kind": "assign" | "loop", "value": the right-hand side or the iterable, "rebound": whether
@@ -231,16 +238,13 @@ def _maybe_elsewhere(namespace: dict, scopes, row: dict) -> bool:
     enc2.trainable = flag`) are each a layer of another section's model, or a name local to a
     function (a siamese builder's own `enc1`): in a file with no fn_model, no attempt at this
     section."""
-    import re
-
     import keras
     parts = [p.strip() for p in row["code"].split("=")[:-1]]
     if not parts or not all(p.endswith(".trainable") for p in parts):
         return False
     for part in parts:
         expr = part[: -len(".trainable")].strip()
-        root = re.match(r"[A-Za-z_]\w*", expr)
-        if root and _local_name(scopes, row, root.group(0)):
+        if _local_target(scopes, row, expr):
             continue
         layer, only = _target(namespace, expr, row["order"])
         if not isinstance(layer, keras.layers.Layer):
@@ -360,8 +364,7 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
     scopes = _function_scopes(namespace)
     for row in freezes:
         expr = row["code"].split(".trainable", 1)[0].strip()
-        root = re.match(r"[A-Za-z_]\w*", expr)
-        if root and _local_name(scopes, row, root.group(0)):
+        if _local_target(scopes, row, expr):
             # `model.layers[1].trainable = False` in def freeze_first_dense(model): the name is
             # the helper's own, whatever the file's `model` is; a line the grader cannot follow
             ev["freeze_lines"].append(dict(row, target=expr))

@@ -442,8 +442,7 @@ class Evaluator:
             if target.id == "self":
                 raise _refuse(target, "an assignment to `self`")
             env[target.id] = value
-        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
-                and target.value.id == "self" and "self" in env and _attribute_ok(target.attr):
+        elif _self_attribute(target, env):
             setattr(env["self"], target.attr, value)  # Keras tracks layers as Python would
         elif isinstance(target, ast.Subscript) and (
                 isinstance(target.value, ast.Name) and type(env.get(target.value.id)) is dict
@@ -521,7 +520,7 @@ class Evaluator:
                     return value[slice(*bounds)]  # shape[:-1]
                 raise _refuse(node, "a slice the grader does not read")
             index = self.expr(node.slice, env) if not isinstance(node.slice, ast.Slice) else None
-            if isinstance(value, dict) and _plain_dict(value) and isinstance(index, str):
+            if _plain_dict(value) and isinstance(index, str):
                 # config["hidden_units"], self.blocks["hidden1"] (Keras keeps it as its dict)
                 try:
                     return value[index]
@@ -546,10 +545,10 @@ class Evaluator:
                     if getattr(getattr(type(owner), node.attr, None), "_grader_helper", False):
                         return getattr(owner, node.attr)  # `self.encode`, read from the source
                     if node.attr == "add_weight":
-                        return _AddWeight(owner)
+                        return _KerasMethod(owner, "add_weight")
                 if self._readable_layer(owner):
                     if node.attr == "build":  # `layer.build(shape)` in a build() method
-                        return _LayerBuild(owner)
+                        return _KerasMethod(owner, "build")
                     value = _layer_attribute(owner, node.attr)
                     if value is not _NOT_PLAIN:
                         return value  # `layer.units`
@@ -725,7 +724,7 @@ class Evaluator:
         if getattr(target, "__func__", None) is keras.Sequential.add or \
                 isinstance(target, _QuietSummary) and not args and not kwargs:
             return target(*args, **kwargs)
-        if isinstance(target, (_LayerBuild, _AddWeight)):
+        if isinstance(target, _KerasMethod):
             if not all(_plain(v) for v in list(args) + list(kwargs.values())):
                 raise _refuse(node, f"{target.what}() with a value that is not plain")
             return target(*args, **kwargs)
@@ -832,26 +831,16 @@ class _QuietSummary:
         self.model.summary(print_fn=lambda *a, **k: None)
 
 
-class _LayerBuild:
-    """`layer.build(shape)` of a layer the evaluator may build (Evaluator._readable_layer)."""
-    what = "build"
+class _KerasMethod:
+    """A Keras method the evaluator calls with plain arguments only: `layer.build(shape)` of a
+    layer it may build (Evaluator._readable_layer), `self.add_weight(shape=..., ...)` in a
+    method of a read class."""
 
-    def __init__(self, layer):
-        self.layer = layer
-
-    def __call__(self, *args, **kwargs) -> None:
-        return self.layer.build(*args, **kwargs)
-
-
-class _AddWeight:
-    """`self.add_weight(shape=..., initializer="zeros", ...)` in a method of a read class."""
-    what = "add_weight"
-
-    def __init__(self, owner):
-        self.owner = owner
+    def __init__(self, owner, what: str):
+        self.owner, self.what = owner, what
 
     def __call__(self, *args, **kwargs) -> Any:
-        return self.owner.add_weight(*args, **kwargs)
+        return getattr(self.owner, self.what)(*args, **kwargs)
 
 
 _NOT_PLAIN = object()
@@ -1022,7 +1011,7 @@ def _stub(name: str, params: str, runner) -> Any:
     return scope[name]
 
 
-# The methods of Keras' a class may define, with the name of their first parameter.
+# The Keras methods a class may define, with the name of their first parameter.
 # get_config and from_config are what the lesson says a clean save/load round trip needs;
 # build(input_shape) is where the lesson's "under the hood" section has weights made. Besides
 # these, a class may have methods of its own (helpers): any name keras.Model or

@@ -165,8 +165,8 @@ def describe_layer(op) -> dict[str, Any]:
         row["kind"] = "op"  # a raw keras.ops call recorded in a functional graph
         return row
     row["kind"] = "model" if isinstance(op, keras.Model) else "layer"
-    if type(op).__module__.split(".")[0] != "keras":
-        row["own"] = True  # a class of the student's own (read from the source, in the clean process)
+    if _own_class(op):
+        row["own"] = True
     # Keras' own layers hold an int `units` and a bool `use_bias`; a student's layer or model
     # may hold anything under those names (`self.units = (256, 64)` for a block of layers,
     # kept for get_config()): read them only when they mean what Dense means by them.
@@ -427,11 +427,17 @@ def activation_report(model, inputs) -> ActivationReport:
     return report
 
 
+def _own_class(op) -> bool:
+    """A layer of a class of the student's own (in the clean process, read from the source):
+    not one of Keras' own."""
+    return type(op).__module__.split(".")[0] != "keras"
+
+
 def _own_dense_weights(layer) -> tuple[Any, Any] | None:
     """(kernel, bias or None) of a layer of the student's own class (no Keras class, no model,
     no layers inside) whose weights are one 2-D kernel (in, units) and at most one bias
     (units,): what may compute a Dense. None for any other layer."""
-    if isinstance(layer, keras.Model) or type(layer).__module__.split(".")[0] == "keras" \
+    if isinstance(layer, keras.Model) or not _own_class(layer) \
             or _has_sublayers(layer) or not getattr(layer, "built", False):
         return None
     weights = unique_variables(layer)
@@ -455,12 +461,12 @@ def _read_dense_like(first, second, report: ActivationReport) -> None:
         if weights is None:
             continue
         kernel, bias = weights
+        k, b = _np(kernel), (_np(bias) if bias is not None else None)
         pairs, terms = [], []
         for call in (first[i], second[i]):
             if call is None:
                 continue
             _, x, y = call
-            k, b = _np(kernel), (_np(bias) if bias is not None else None)
             xs = _np(x[0]) if len(x) == 1 else None
             if xs is None or k is None or bias is not None and b is None or xs.ndim < 1 \
                     or xs.shape[-1] != k.shape[0]:
@@ -631,12 +637,9 @@ def _which_function(pairs: list[tuple[Any, Any]], terms: list[Any] | None = None
             if atol.shape != a.shape:
                 return None
         arrays.append((a, b, (rtol, atol)))
-
-    def close(b, expected, rtol, atol) -> bool:
-        return bool(np.all(np.abs(b - expected) <= atol + rtol * np.abs(expected)))
     for name, fn in (("linear", lambda v: v),) + _ACTIVATION_FUNCTIONS:
         with np.errstate(all="ignore"):
-            if all(close(b, fn(a), rtol, atol) for a, b, (rtol, atol) in arrays):
+            if all(np.allclose(b, fn(a), rtol=rtol, atol=atol) for a, b, (rtol, atol) in arrays):
                 return name
     # a leaky relu of any slope: unchanged above 0, one slope below (ReLU(negative_slope=0.1))
     slopes = set()
@@ -644,7 +647,8 @@ def _which_function(pairs: list[tuple[Any, Any]], terms: list[Any] | None = None
         pos = a >= 0
         # the ratio from clearly negative inputs only (beyond any rounding of the product)
         neg = a < -np.maximum(1e-3, 100 * np.asarray(atol))
-        if not close(b[pos], a[pos], rtol, np.broadcast_to(atol, a.shape)[pos]) or not neg.any():
+        if not np.allclose(b[pos], a[pos], rtol=rtol, atol=np.broadcast_to(atol, a.shape)[pos]) \
+                or not neg.any():
             return None
         ratio = b[neg] / a[neg]
         if not np.allclose(ratio, ratio.mean(), rtol=1e-2, atol=1e-3) or not 0 < ratio.mean() < 1:
