@@ -48,9 +48,14 @@ def zero_arg_callable(obj: Any) -> bool:
 
 
 def find_model(namespace: dict, names: tuple[str, ...], looks_like: Callable[[Any], bool],
-               role: str) -> tuple[Any, str | None, str | None]:
+               role: str, made_by_factory: bool = False) -> tuple[Any, str | None, str | None]:
     """The student's model for `role`: by the lesson's names first (a model, or a factory
-    function to call), then any top-level model that looks like it, with a note saying so."""
+    function to call), then any top-level model that looks like it, with a note saying so.
+
+    `made_by_factory`: for a task graded on what the student did with the model (compiled it,
+    fitted it, under which dtype policy): when the lesson's name is a factory, the top-level
+    model it made (`model = two_headed(); model.compile(…)`) is graded rather than a fresh,
+    uncompiled one from a second call."""
     from grader.introspect import is_model
 
     for name in names:
@@ -62,12 +67,38 @@ def find_model(namespace: dict, names: tuple[str, ...], looks_like: Callable[[An
         if zero_arg_callable(obj) and getattr(obj, "__module__", None) == namespace.get("__name__"):
             model = obj()
             if is_model(model):
+                made = _made_like(namespace, model, looks_like) if made_by_factory else None
+                if made is not None:
+                    return namespace[made], made, (
+                        f"`{name}` is a function, so the grader graded `{made}`, the model "
+                        f"your code made with it.")
                 return model, f"{name}()", None
     for name, obj in namespace.items():
         if not name.startswith("_") and is_model(obj) and looks_like(obj):
             return obj, name, (f"No `{names[0]}` was found, so the grader graded `{name}`, "
                                f"which looks like the {role}.")
     return None, None, None
+
+
+def _made_like(namespace: dict, fresh, looks_like: Callable[[Any], bool]) -> str | None:
+    """The one top-level model built like `fresh` (the same layer classes, weight shapes and
+    inputs), or None when there is none or several (a student's two experiments: a fresh model
+    decides nothing about which was meant)."""
+    from grader.introspect import is_model
+
+    def build(m) -> Any:
+        try:
+            return ([type(l).__name__ for l in m._flatten_layers(include_self=False)],
+                    [tuple(w.shape) for w in m.weights],
+                    [tuple(t.shape) for t in (getattr(m, "inputs", None) or [])])
+        except Exception:  # noqa: BLE001 - the student's own class: no match
+            return None
+
+    want = build(fresh)
+    found = [name for name, obj in namespace.items()
+             if not name.startswith("_") and is_model(obj) and obj is not fresh
+             and looks_like(obj) and build(obj) == want]
+    return found[0] if len(found) == 1 else None
 
 
 def probe_inputs(model, probe, batch: int = 2) -> Any:

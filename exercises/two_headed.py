@@ -171,7 +171,8 @@ def collect(namespace: dict, probe) -> dict[str, Any]:
                  t._keras_history.operation.name for t in inputs}
         return len(outputs) == 2 or META_INPUT in names or "two_head" in model.name.lower()
 
-    model, var, note = find_model(namespace, ("two_headed",), looks_like, "two-headed model")
+    model, var, note = find_model(namespace, ("two_headed",), looks_like, "two-headed model",
+                                 made_by_factory=True)
     if model is None:
         return {"attempted": False}
     ev: dict[str, Any] = {"attempted": True, "graded_object": var,

@@ -13,6 +13,8 @@ more:
 * Keras' own layers of a short list (Dense, Dropout, …) made with plain values (numbers,
   strings, tuples, an activation of keras.activations), `keras.Input`, `keras.Sequential`
   and its `add()`, and a short list of keras.ops functions applied to tensors (`relu`, `add`…);
+* in a factory, a Functional `keras.Model(inputs=…, outputs=…, name=…)` of the tensors it
+  made, and the merge layers' functional forms (`layers.concatenate([x, m])`);
 * in a method or the factory: assignments to local names, to `self.<name>` and to a dict's
   key (unpacking too), `for` loops, `zip`, `enumerate`, `range`, `tuple`/`list`/`dict`/`len`
   and the like of plain values, list comprehensions, dict displays (`{**base, "units": u}`),
@@ -53,6 +55,10 @@ LAYERS = frozenset({
     "AlphaDropout", "Identity", "Reshape", "InputLayer",
     # merge layers: made with plain arguments, called on a list of tensors
     "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot"})
+# The merge layers' functional forms (`layers.concatenate([x, m])`): Keras' own function makes
+# the layer with the plain arguments given and calls it on the list of tensors.
+MERGE_FUNCTIONS = frozenset({"concatenate", "add", "subtract", "multiply", "average",
+                             "maximum", "minimum", "dot"})
 # keras.ops functions a call() may apply to tensors: Keras' own arithmetic, nothing that reads
 # or writes anything but its arguments.
 OPS = frozenset({
@@ -341,6 +347,8 @@ class Evaluator:
         if rest in (["Input"], ["layers", "Input"]):
             return keras.Input
         if len(rest) == 2 and rest[0] == "layers" and rest[1] in LAYERS:
+            return getattr(keras.layers, rest[1])
+        if len(rest) == 2 and rest[0] == "layers" and rest[1] in MERGE_FUNCTIONS:
             return getattr(keras.layers, rest[1])
         if len(rest) == 2 and rest[0] == "ops" and rest[1] in OPS:
             return getattr(keras.ops, rest[1])
@@ -717,6 +725,14 @@ class Evaluator:
             return keras.Input(**kwargs)
         if target is keras.Sequential:
             return keras.Sequential(*args, **kwargs)
+        if target is keras.Model and "self" not in env:
+            # a factory's `keras.Model(inputs=[…], outputs=[…], name=…)`: Keras' own Functional
+            # model of the tensors this module made (in a class it would be the student's)
+            values = list(args) + list(kwargs.values())
+            if not values or not all(_tensors_or_plain(v, keras) for v in values) or \
+                    set(kwargs) - {"inputs", "outputs", "name"}:
+                raise _refuse(node, "keras.Model() with arguments the grader does not read")
+            return keras.Model(*args, **kwargs)
         if isinstance(target, keras.layers.Layer) and (
                 not isinstance(target, keras.Model) or type(target) in _plain_models(keras)
                 or getattr(type(target), "_grader_read", False)):
@@ -746,6 +762,13 @@ class Evaluator:
             value = target(*args, **kwargs)  # config.update({...}), config.pop("units")
             # a view of a dict (`self.blocks.items()`) is read as the list it lists
             return list(value) if target.__name__ in ("items", "keys", "values") else value
+        if any(target is getattr(keras.layers, f) for f in MERGE_FUNCTIONS):
+            if not args or not isinstance(args[0], (list, tuple)) or \
+                    not _tensors_or_plain(args[0], keras) or \
+                    not all(_plain(v) for v in list(args[1:]) + list(kwargs.values())):
+                raise _refuse(node, f"layers.{target.__name__}() with values the grader does "
+                                    "not read")
+            return target(*args, **kwargs)
         if any(target is f for f in _ops_functions()):
             if not all(_tensors_or_plain(v, keras) for v in list(args) + list(kwargs.values())):
                 raise _refuse(node, "a keras.ops call on values the grader does not read")
@@ -926,6 +949,9 @@ def _ops_functions() -> tuple:
 def _tensors_or_plain(value: Any, keras, depth: int = 0) -> bool:
     if isinstance(value, (list, tuple)) and depth < 3:
         return all(_tensors_or_plain(v, keras, depth + 1) for v in value)
+    if type(value) is dict and depth < 3:  # `outputs={"digit": d, "is_hard": h}`
+        return all(isinstance(k, str) and _tensors_or_plain(v, keras, depth + 1)
+                   for k, v in value.items())
     return _plain(value) or keras.ops.is_tensor(value) or isinstance(value, keras.KerasTensor)
 
 

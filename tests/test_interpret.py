@@ -98,6 +98,47 @@ def test_a_factory_that_adds_layers_one_by_one():
     assert made.count_params() == 784 * 256 + 256 + 256 * 10 + 10
 
 
+def test_a_factory_of_a_functional_model_with_merge_functions_reads_as_python_runs_it():
+    code = textwrap.dedent('''
+    import keras
+    from keras import layers
+    def two_headed():
+        img = keras.Input(shape=(784,), name="pixels")
+        meta = keras.Input(shape=(8,), name="metadata")
+        x = layers.Dense(64, activation="relu")(img)
+        m = layers.Dense(16, activation="relu")(meta)
+        merged = layers.concatenate([x, m], axis=-1)
+        both = layers.add([layers.Dense(4)(merged), layers.Dense(4)(merged)])
+        return keras.Model(inputs=[img, meta], outputs={"digit": layers.Dense(10)(merged),
+                                                        "both": both}, name="th")
+    ''')
+    made = factory(Source([("<s>", code)]), "two_headed", "submission")()
+    real = _run(code)["two_headed"]()
+    assert made.name == real.name == "th"
+    assert [type(l).__name__ for l in made.layers] == [type(l).__name__ for l in real.layers]
+    assert made.count_params() == real.count_params() == 784 * 64 + 64 + 8 * 16 + 16 + \
+        2 * (80 * 4 + 4) + 80 * 10 + 10
+    x = [np.random.default_rng(1).random((2, 784), dtype=np.float32),
+         np.random.default_rng(2).random((2, 8), dtype=np.float32)]
+    made.set_weights(real.get_weights())
+    for key in ("digit", "both"):
+        np.testing.assert_array_equal(np.asarray(made(x)[key]), np.asarray(real(x)[key]))
+
+
+@pytest.mark.parametrize("body, why", [
+    # a merge function with an argument that is not plain, a Model() with a keyword the
+    # grader does not read
+    ("x = keras.Input(shape=(4,))\n    return keras.Model(x, layers.concatenate([x, x], axis=x))",
+     "concatenate\\(\\) with values"),
+    ("x = keras.Input(shape=(4,))\n    return keras.Model(x, x, trainable=False)",
+     "keras.Model\\(\\) with arguments"),
+])
+def test_what_a_factory_may_not_pass_keras_it_refuses(body, why):
+    code = f"import keras\nfrom keras import layers\ndef make():\n    {body}\n"
+    with pytest.raises(Uninterpretable, match=why):
+        factory(Source([("<s>", code)]), "make", "submission")()
+
+
 @pytest.mark.parametrize("call_body, init_extra", [
     # indexing, a dropout with the flag passed on, nested calls
     ("x = self.hidden[0](inputs)\n        x = self.drop(x, training=training)\n"
