@@ -26,7 +26,8 @@ INDEX = "index.html"
 REPORTS = "submissions"  # one HTML report per submission: submissions/<id>.html
 LOCK = ".grade.lock"
 
-GRADE_COLUMNS = ("id", "score", "max", "verdict", "mistakes", "file", "duration_s", "graded_at")
+GRADE_COLUMNS = ("id", "score", "max", "verdict", "mistakes", "file", "duration_s", "graded_at",
+                 "reported")
 
 
 def report_href(student_id: str) -> str:
@@ -243,7 +244,9 @@ def _finding_ok(f: dict[str, Any]) -> bool:
 
 
 def grades_csv(records: Iterable[dict[str, Any]]) -> str:
-    """One row per submission. Mistake ids are joined with ';'. A cell that a spreadsheet would
+    """One row per submission. Mistake ids are joined with ';', as are the ids of the exercises
+    graded from the submission's own report (`reported`, empty when all were measured clean).
+    A cell that a spreadsheet would
     read as a formula (file names are the students') is prefixed with a quote."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -253,8 +256,18 @@ def grades_csv(records: Iterable[dict[str, Any]]) -> str:
         w.writerow([_cell(v) for v in (
             meta.get("id", ""), _num(r.get("score", 0)), _num(r.get("max_score", 0)),
             r.get("verdict", ""), ";".join(r.get("mistakes", [])), meta.get("file", ""),
-            f"{r.get('duration_s', 0):.1f}", meta.get("graded_at", ""))])
+            f"{r.get('duration_s', 0):.1f}", meta.get("graded_at", ""),
+            ";".join(reported_exercises(r)))])
     return buf.getvalue()
+
+
+def reported_exercises(record: dict[str, Any]) -> list[str]:
+    """The exercises of a result graded from the submission's own process's report alone, not
+    measured again by the clean process (grader.verification): the grades worth a look by hand
+    when they matter, since only those could rest on a forged report."""
+    return [ex["id"] for ex in record.get("exercises", [])
+            if isinstance(ex, dict) and isinstance(ex.get("id"), str)
+            and (ex.get("verification") or {}).get("measured") == "reported"]
 
 
 def _num(v: Any) -> str:

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
+from grader.gradebook import reported_exercises
 from reports.templating import environment
 
 VERDICTS = ("pass", "fail", "error")
@@ -199,12 +200,16 @@ def check_pass_rates(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def attention(records: list[dict[str, Any]], titles: dict[str, str]) -> dict[str, list]:
     """What the instructor should look at by hand."""
-    failed, guessed, ungraded = [], [], []
+    failed, guessed, ungraded, reported = [], [], [], []
     by_content: dict[str, list[str]] = defaultdict(list)
     for r in records:
         meta = r.get("batch", {})
         sid = _id(r)
         entry = {"id": sid, "href": _report_href(sid), "file": meta.get("file", "")}
+        own = reported_exercises(r)
+        if own and r.get("verdict") != "error":
+            reported.append(dict(entry, exercises=own, score=r.get("score", 0),
+                                 max=r.get("max_score", 0)))
         if meta.get("grader_failed"):
             failed.append(entry)
         elif r.get("verdict") == "error":
@@ -217,7 +222,7 @@ def attention(records: list[dict[str, Any]], titles: dict[str, str]) -> dict[str
             by_content[meta["content"]].append(sid)
     identical = [sorted(ids, key=str.lower) for ids in by_content.values() if len(ids) > 1]
     return {"grader_failed": failed, "guessed": guessed, "ungraded": ungraded,
-            "identical": sorted(identical)}
+            "identical": sorted(identical), "reported": reported}
 
 
 # -- rendering --------------------------------------------------------------------------------

@@ -63,8 +63,12 @@ def render_gradescope(result: Result, output_format: str = "md",
         "visibility": "visible",
         "stdout_visibility": stdout_visibility,
         # Not the verdict: with every visible check passed, "fail" would betray a hidden one.
+        # `reported`: exercises graded from the submission's own report, not measured again by
+        # the clean process (grader.verification); the ones to look at if a grade is disputed.
         "extra_data": {"max_score": _num(result.max_score),
-                       "grader_version": result.grader_version},
+                       "grader_version": result.grader_version,
+                       "reported": [ex.id for ex in result.exercises
+                                    if ex.verification == "reported"]},
         "tests": tests,
     }
 

@@ -149,3 +149,21 @@ def test_the_page_says_how_many_gradings_a_clean_process_measured_again():
     assert "<code>siamese</code> 2 of 3 (the rest from the submission" in page
     assert "it needs <code>Encoder</code>" in page
     assert 'id="measured"' not in render_dashboard([record("dan", [("x", "pass")])], title="t")
+
+
+def test_submissions_graded_from_their_own_report_are_listed_for_a_look_and_in_grades_csv():
+    from grader.gradebook import grades_csv
+
+    recs = [record(s, [("encoder_shared", "pass")]) for s in ("ana", "ben")]
+    recs[0]["exercises"][0]["verification"] = {"measured": "clean"}
+    recs[1]["exercises"][0]["verification"] = {"measured": "reported", "why": "a Lambda layer"}
+    assert [e["id"] for e in class_summary(recs)["attention"]["reported"]] == ["ben"]
+    page = render_dashboard(recs, title="t")
+    assert "Graded from the submission's own report (1)" in page
+    assert re.search(r'<a href="submissions/ben.html">ben</a> 1 / 3: <code>siamese</code>', page)
+    assert 'href="submissions/ana.html">ana</a> 1 / 3' not in page
+    rows = grades_csv(recs).splitlines()
+    assert rows[0].endswith(",reported")
+    assert rows[1].endswith(",") and rows[2].endswith(",siamese")
+    # all measured clean: nothing to look at
+    assert "own report" not in render_dashboard(recs[:1], title="t")

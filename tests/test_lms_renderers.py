@@ -412,3 +412,10 @@ def test_junit_strips_characters_xml_cannot_carry():
         "bad \x00\x1b[31m byte"
     root = junit(result)
     assert "bad \ufffd\ufffd[31m byte" == root.find(".//failure").get("message")
+
+
+def test_gradescope_extra_data_names_the_exercises_graded_from_the_submissions_own_report():
+    result = wrong()
+    assert render_gradescope(result, "md")["extra_data"]["reported"] == []
+    result.exercises[0].verification = "reported"
+    assert render_gradescope(result, "md")["extra_data"]["reported"] == ["siamese"]
