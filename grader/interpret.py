@@ -24,10 +24,12 @@ more:
   `get_config` and `@classmethod from_config` (the lesson: a clean round trip "needs class +
   get_config()"), and no decorator but `keras.saving.register_keras_serializable(...)`;
 * a model of the class made at the top level, `sub_model = MLP((128, 64), name="net")`: the
-  copy is made with the same plain arguments.
+  copy is made with the same plain arguments;
+* functions defined once at the top level that a class or a factory calls (`dense_block(x,
+  256)`), read the same way, with the evaluator's own values as arguments.
 
-Anything else (a method of another name, an `if`, a `keras.ops` function not on the list, a
-helper function, a name bound twice) stops the reading with `Uninterpretable`, a BaseException that no
+Anything else (a method Keras has, a condition on a tensor, a `keras.ops` function not on the
+list, an activation function of the student's own, a name bound twice) stops the reading with `Uninterpretable`, a BaseException that no
 collector's `except Exception` catches: the exercise is then graded as the child reported it,
 as before. The Python this module writes itself is a stub per method with the student's
 parameter names, required parameters and plain default values (checked to be identifiers and
@@ -122,6 +124,8 @@ class Source:
     def __init__(self, chunks: list[tuple[str, str]], module_name: str = "submission"):
         self.module_name = module_name
         self.classes: dict[str, type | None] = {}  # the source's classes read (own_class)
+        self.functions: dict[str, Any] = {}  # the source's functions read (own_function)
+        self.depth = 0  # the source's functions running, one inside another
         self.defs: dict[str, ast.AST] = {}
         self.imports: dict[str, str] = {}
         self.constants: dict[str, Any] = {}  # NAME = <plain literal> at the top level
@@ -224,6 +228,16 @@ class Source:
         if self.classes[name] is None:
             raise Uninterpretable(f"class {name} needs itself to be made")
         return self.classes[name]
+
+    def own_function(self, name: str) -> Any:
+        """The source's top-level function `name`, read (factory), or None when `name` is no
+        function defined once at the top level: a helper a class or a factory calls
+        (`x = dense_block(x, 256)`). The values it is called with are the evaluator's own."""
+        if not isinstance(self.defs.get(name), ast.FunctionDef) or not self.once(name):
+            return None
+        if name not in self.functions:
+            self.functions[name] = factory(self, name, self.module_name)
+        return self.functions[name]
 
     def lambda_at(self, filename: str, line: int) -> ast.Lambda:
         """The one lambda that starts on `line` of `filename`, outside any function, class,
@@ -387,6 +401,9 @@ class Evaluator:
             cls = self.source.own_class(name)
             if cls is not None:
                 return cls
+            fn = self.source.own_function(name)
+            if fn is not None:
+                return fn
         path = self.source.imports.get(name)
         if path is None or not self.source.once(name):
             raise _refuse(node, f"the name `{name}`, which is not a keras import or a constant "
@@ -751,6 +768,8 @@ class Evaluator:
                 isinstance(getattr(target, "__self__", None), list) and len(args) == 1 \
                 and not kwargs:
             return target(*args)
+        if getattr(target, "_grader_function", False):
+            return target(*args, **kwargs)  # a function of the source's own, read as well
         if isinstance(target, type) and target is env.get("__class__"):
             return target(*args, **kwargs)  # `cls(**config)` in from_config
         if isinstance(target, type) and getattr(target, "_grader_read", False):
@@ -1173,14 +1192,20 @@ def factory(source: Source, name: str, module_name: str) -> Any:
     params = _signature(node, None, source)
 
     def run(env: dict) -> Any:
+        if source.depth >= MAX_METHOD_DEPTH:
+            raise _refuse(node, "functions calling each other too deeply to read")
+        source.depth += 1
         try:
             return Evaluator(source).run(node.body, env)
         except Uninterpretable as exc:
             exc.name = exc.name or name
             raise
+        finally:
+            source.depth -= 1
     fn = _stub(name, params, run)
     fn.__module__ = module_name
     fn.__qualname__ = name
+    fn._grader_function = True  # the evaluator may call it with values of its own
     return fn
 
 

@@ -139,6 +139,49 @@ def test_what_a_factory_may_not_pass_keras_it_refuses(body, why):
         factory(Source([("<s>", code)]), "make", "submission")()
 
 
+def test_functions_of_the_source_a_class_or_a_factory_calls_read_as_python_runs_them():
+    code = textwrap.dedent('''
+    import keras
+    from keras import layers
+    HIDDEN = (256, 64)
+    def dense(units, activation="relu"):
+        return layers.Dense(units, activation=activation)
+    def stack(units_list):
+        return [dense(u) for u in units_list]
+    def block(x, units):
+        return dense(units)(x)
+    class MLP(keras.Model):
+        def __init__(self, hidden_units=HIDDEN, **kwargs):
+            super().__init__(**kwargs)
+            self.hidden = stack(hidden_units)
+            self.head = dense(10, activation="softmax")
+        def call(self, inputs):
+            x = inputs
+            for layer in self.hidden:
+                x = layer(x)
+            return self.head(x)
+    def make_functional():
+        inputs = keras.Input(shape=(784,))
+        x = inputs
+        for u in HIDDEN:
+            x = block(x, u)
+        return keras.Model(inputs, layers.Dense(10, activation="softmax")(x))
+    ''')
+    x = np.random.default_rng(0).random((4, 784), dtype=np.float32)
+    _same_function(_run(code)["MLP"](), _read(code)(), x)
+    made = factory(Source([("<s>", code)]), "make_functional", "submission")()
+    real = _run(code)["make_functional"]()
+    assert made.count_params() == real.count_params() == 218_058  # 200,960 + 16,448 + 650
+    made.set_weights(real.get_weights())
+    np.testing.assert_array_equal(np.asarray(made(x)), np.asarray(real(x)))
+
+
+def test_a_function_of_the_source_calling_itself_forever_is_refused_not_run():
+    code = "import keras\ndef f(n):\n    return f(n + 1)\ndef make():\n    return f(0)\n"
+    with pytest.raises(Uninterpretable, match="too deeply"):
+        factory(Source([("<s>", code)]), "make", "submission")()
+
+
 @pytest.mark.parametrize("call_body, init_extra", [
     # indexing, a dropout with the flag passed on, nested calls
     ("x = self.hidden[0](inputs)\n        x = self.drop(x, training=training)\n"
@@ -206,8 +249,9 @@ class MLP(keras.Model):
      "comparison of values that are not plain"),
     ("class MLP(keras.Model):\n    def call(self, x):\n        return keras.ops.cond(x, x, x)\n",
      "not among"),
-    ("def helper(x):\n    return x\nclass MLP(keras.Model):\n    def call(self, x):\n"
-     "        return helper(x)\n", "helper"),
+    # a function of the source bound twice: which one runs is decided at run time
+    ("def helper(x):\n    return x\nhelper = print\nclass MLP(keras.Model):\n"
+     "    def call(self, x):\n        return helper(x)\n", "`helper`, which is not"),
     ("class MLP(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
      "        self.d = layers.Dense(10, activation=tf.math.log)\n    def call(self, x):\n"
      "        return self.d(x)\n", "not from keras"),

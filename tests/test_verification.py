@@ -316,8 +316,18 @@ def test_the_lessons_subclassed_mlp_is_read_from_source_and_measured_clean(tmp_p
     path, blob = _export(tmp_path, helper)
     clean = verifier.measure(load_submission(path).to_dict(), 7, ["mlp_three_ways"], blob,
                              timeout_s=120)
+    # a function of the source's own is read too (since 2026-12-01) ...
+    assert reported_reason(clean, "mlp_three_ways") is None
+    assert clean.exercises["mlp_three_ways"]["roles"]["subclassed"]["model"]["params"] == 218_058
+    # ... but not one with a loop the grader does not read
+    looping = helper.replace("def relu_layer(u):\n", "def relu_layer(u):\n    while False:\n"
+                             "        pass\n")
+    assert looping != helper
+    path, blob = _export(tmp_path, looping)
+    clean = verifier.measure(load_submission(path).to_dict(), 7, ["mlp_three_ways"], blob,
+                             timeout_s=120)
     why = reported_reason(clean, "mlp_three_ways")
-    assert why and "could not read from your source" in why and "relu_layer" in why
+    assert why and "could not read from your source" in why and "While" in why
 
 
 @pytest.mark.parametrize("zoo_file", [
