@@ -94,12 +94,13 @@ def portability(model, namespace: dict | None = None) -> tuple[str | None, dict[
     them from the source (grader.interpret), when the class is defined at the top level of the
     submission (`encoder = Encoder()` shared by the siamese's two inputs) and the lambda
     closes over nothing (`Lambda(lambda t: ops.relu(t))`). Such a model is exported like the
-    others, with `own_classes` (the classes' names) and `lambdas` (each Lambda layer's name →
-    the file and line of its lambda)."""
+    others, with `own_classes` (the classes' names), `lambdas` (each Lambda layer's name →
+    the file and line of its lambda) and `activations` (each layer's name → where its
+    activation function of the student's own is: `Dense(64, activation=swish)`)."""
     import keras
     from keras.src.models.functional import Functional
 
-    needs: dict[str, Any] = {"own_classes": [], "lambdas": {}}
+    needs: dict[str, Any] = {"own_classes": [], "lambdas": {}, "activations": {}}
     if own_class(model):
         return f"built from your own class `{type(model).__name__}`", needs
     own = needs["own_classes"]
@@ -132,8 +133,30 @@ def portability(model, namespace: dict | None = None) -> tuple[str | None, dict[
             stack.append(activation)
         elif callable(activation) and not (getattr(activation, "__module__", "") or "") \
                 .startswith(("keras.", "tensorflow.")):
-            return "uses an activation function of your own", needs
+            where = _activation_source(activation, namespace)
+            if where is None or needs["activations"].get(op.name, where) != where:
+                return "uses an activation function of your own", needs
+            needs["activations"][op.name] = where
     return None, needs
+
+
+def _activation_source(fn, namespace: dict | None) -> dict | None:
+    """Where the clean process can read a layer's activation function of the student's own:
+    a function defined once at the top level under its name ({"function": name}), or a lambda
+    that closes over nothing ({"lambda": [filename, line]}); None for any other."""
+    import types
+
+    if not isinstance(fn, types.FunctionType) or namespace is None or \
+            fn.__globals__ is not namespace or fn.__closure__ is not None or \
+            fn.__module__ != namespace.get("__name__"):
+        return None
+    if fn.__name__ == "<lambda>":
+        if fn.__defaults__ is None and not fn.__kwdefaults__:
+            return {"lambda": [fn.__code__.co_filename, fn.__code__.co_firstlineno]}
+        return None
+    if namespace.get(fn.__name__) is fn and fn.__qualname__ == fn.__name__:
+        return {"function": fn.__name__}
+    return None
 
 
 def _lambda_source(layer, namespace: dict | None) -> list | str | None:

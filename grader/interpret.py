@@ -733,7 +733,10 @@ class Evaluator:
         args, kwargs = self.arguments(node, env)
         if isinstance(target, type) and issubclass(target, keras.layers.Layer) \
                 and target.__name__ in LAYERS:
-            if not all(_plain_or_activation(v) for v in list(args) + list(kwargs.values())):
+            # an activation may be a function of the source's own, read as well
+            # (`Dense(64, activation=swish)`)
+            if not all(_plain_or_activation(v) or getattr(v, "_grader_function", False)
+                       for v in list(args) + list(kwargs.values())):
                 raise _refuse(node, f"{target.__name__}() with a value that is not plain")
             return target(*args, **kwargs)
         if target is keras.Input:
@@ -1338,6 +1341,23 @@ class Interpreter:
                                   f"({type(exc).__name__})") from None
         if not compile_as_exported(model, entry.get("compile")):
             raise Uninterpretable(NOT_COMPILED)
+
+    def activation(self, place: Any) -> Any:
+        """A layer's activation function of the student's own, where the export says it is:
+        {"function": name}, a function defined once at the top level, or {"lambda": [filename,
+        line]}, a lambda outside any function."""
+        if isinstance(place, dict) and len(place) == 1:
+            if isinstance(place.get("function"), str):
+                fn = self.source.own_function(place["function"])
+                if fn is not None:
+                    return fn
+                raise Uninterpretable(f"`{place['function']}` is not a function defined once "
+                                      f"at the top level of the source")
+            spot = place.get("lambda")
+            if isinstance(spot, list) and len(spot) == 2 and isinstance(spot[0], str) and \
+                    isinstance(spot[1], int) and not isinstance(spot[1], bool):
+                return self.lambda_at(spot[0], spot[1])
+        raise Uninterpretable("the export's record of where it is is not one the grader reads")
 
     def lambda_at(self, filename: str, line: int) -> Any:
         """A function doing what the source's lambda on `line` of `filename` does, with its

@@ -66,7 +66,14 @@ def activation_name(layer) -> str | None:
     if isinstance(act, keras.layers.Layer):  # Dense(256, activation=layers.ReLU())
         return _activation_layer(act) or type(act).__name__
     name = getattr(act, "__name__", None) or type(act).__name__
+    if not (getattr(act, "__module__", None) or "").startswith(("keras.", "tensorflow.")):
+        # a function of the student's own is not taken at its name (`def relu(t): return t`):
+        # marked so, it is read from what the layer computes (activation_report)
+        return name + OWN_FUNCTION
     return ACTIVATION_ALIASES.get(name, name)
+
+
+OWN_FUNCTION = " (own function)"  # the mark activation_name puts on a student's function
 
 
 class LayerTable:
@@ -525,7 +532,10 @@ def _fold_dense(first, second, report: ActivationReport) -> None:
             product = _pre_activation(layer, given[0])
             if product is not None:
                 act = _which_function([(product[0], out)], terms=[product[1]])
-                folded = (act, "") if act and act != "linear" else None
+                # "linear" from one of Keras' own (an elu whose probe inputs were all positive)
+                # would misname it; a student's function that computes nothing is linear
+                folded = (act, "") if act and (act != "linear" or own.endswith(OWN_FUNCTION)) \
+                    else None
         per_layer.setdefault(id(layer), []).append(folded)
     # a shared Dense counts when every call goes through the same activation (each call may
     # have its own activation node: keras.ops.relu on each branch)

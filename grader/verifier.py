@@ -411,6 +411,40 @@ class Rebuilt:
             inner["function"] = key
         return objects
 
+    def _activations(self, entry: dict, config: Any) -> dict[str, Any]:
+        """Each layer's activation function of the student's own (`Dense(64,
+        activation=swish)`, `activation=lambda t: ops.relu(t)`), read from the source at the
+        place the export names; the layer's configuration is pointed at it under a name of the
+        grader's own: Keras records a function by its bare name (`swish`, or `relu` for one of
+        the student's that computes something else) and a lambda as bytecode, which safe mode
+        refuses."""
+        from grader.interpret import Uninterpretable
+
+        where = entry.get("activations") or {}
+        if not where:
+            return {}
+        if self.interpreter is None or not isinstance(where, dict):
+            raise NotRebuilt("it uses activation functions of your own")
+        objects: dict[str, Any] = {}
+        for node in _dicts(config):
+            inner = node.get("config")
+            if not isinstance(inner, dict) or "activation" not in inner or \
+                    inner.get("name") not in where:
+                continue
+            place = where[inner["name"]]
+            try:
+                fn = self.interpreter.activation(place)
+            except Uninterpretable as exc:
+                raise NotRebuilt(f"uses an activation function the grader could not read from "
+                                 f"your source: {exc}") from None
+            key = f"grader>activation_{len(objects)}"
+            objects[key] = fn
+            # a function as Keras serializes one, looked up among the custom objects (a bare
+            # string would be taken for Keras' own activation of that name)
+            inner["activation"] = {"module": "builtins", "class_name": "function",
+                                   "config": key, "registered_name": "function"}
+        return objects
+
     def _make(self, name: str) -> Any:
         import keras
 
@@ -446,7 +480,8 @@ class Rebuilt:
             config.pop("compile_config", None)
         with keras.saving.custom_object_scope({**tf_activations(),
                                                **self._own_classes(entry, config),
-                                               **self._lambdas(entry, config)}):
+                                               **self._lambdas(entry, config),
+                                               **self._activations(entry, config)}):
             model = keras.models.model_from_json(json.dumps(config))
         if not isinstance(model, keras.Model):
             raise TypeError("not a model")

@@ -672,8 +672,8 @@ def keras_model():
 def test_the_export_names_what_a_functional_model_needs_from_the_source():
     """grader.export.portability: a class defined at the top level of the submission, or a
     Lambda of a lambda that closes over nothing, is one the clean process may read from the
-    source; a class made elsewhere, a lambda with a closure, or an activation function of the
-    student's own is not."""
+    source, as is an activation function defined at the top level or a lambda without a
+    closure; a class made elsewhere or a lambda with a closure is not."""
     from grader.export import portability
     namespace = _run(ENCODER_LAYER + '''
 left, right = keras.Input((784,)), keras.Input((784,))
@@ -690,20 +690,33 @@ def closing(k):
     return layers.Lambda(lambda t: t * k)
 closure = keras.Model(left, closing(3)(left))
 softmax = keras.Model(left, layers.Lambda(keras.activations.softmax)(left))
-own_fn = keras.Model(left, layers.Dense(3, activation=lambda t: t)(left))
+own_fn = keras.Model(left, layers.Dense(3, activation=lambda t: t, name="lam_act")(left))
+def swish(t):
+    return t * keras.ops.sigmoid(t)
+def scaled(k):
+    return lambda t: t * k
+top_fn = keras.Model(left, layers.Dense(3, activation=swish, name="sw")(left))
+closing_fn = keras.Model(left, layers.Dense(3, activation=scaled(2))(left))
 ''')
+    none = {"own_classes": [], "lambdas": {}, "activations": {}}
     assert portability(namespace["siamese"], namespace) == \
-        (None, {"own_classes": ["Encoder"], "lambdas": {}})
+        (None, dict(none, own_classes=["Encoder"]))
     assert portability(namespace["siamese"])[0] == \
         "uses `Encoder`, a layer Keras cannot rebuild on its own"  # no namespace: as before
     assert "`Hidden`" in portability(namespace["hidden"], namespace)[0]
     line = ENCODER_LAYER.count("\n") + 11  # the line of `lam = ...` in the file _run compiles
     assert portability(namespace["lam"], namespace) == \
-        (None, {"own_classes": [], "lambdas": {"twice": ["<student>", line]}})
+        (None, dict(none, lambdas={"twice": ["<student>", line]}))
     assert "`Lambda`" in portability(namespace["closure"], namespace)[0]
     assert portability(namespace["softmax"], namespace) == \
-        (None, {"own_classes": [], "lambdas": {}})  # Keras' own function: rebuilt by name
-    assert portability(namespace["own_fn"], namespace)[0] == \
+        (None, none)  # Keras' own function: rebuilt by name
+    # an activation function of the student's own: a closure-free lambda or a function defined
+    # at the top level is read from the source; a closure is not
+    assert portability(namespace["own_fn"], namespace) == \
+        (None, dict(none, activations={"lam_act": {"lambda": ["<student>", line + 5]}}))
+    assert portability(namespace["top_fn"], namespace) == \
+        (None, dict(none, activations={"sw": {"function": "swish"}}))
+    assert portability(namespace["closing_fn"], namespace)[0] == \
         "uses an activation function of your own"
 
 
