@@ -134,6 +134,24 @@ def model_outputs(model, inputs) -> Any:
 
 # ---- parent side ---------------------------------------------------------------------------
 
+# The mark grader.introspect.activation_name puts on an activation function of the student's
+# own (never taken at its name; read by what it computes). The same string as
+# grader.introspect.OWN_FUNCTION, which this side cannot import (it loads Keras).
+OWN_FUNCTION = " (own function)"
+
+
+def shown_activation(row: dict[str, Any]) -> Any:
+    """A Dense row's activation as a finding shows it: what it computes, with the name of the
+    student's own function that computes it (`linear (computed by your function `relu`)`), so
+    that a student who wrote `activation=relu` sees why it does not count as relu."""
+    act, written = row.get("activation"), row.get("own_activation") or ""
+    if isinstance(written, str) and written.endswith(OWN_FUNCTION) and act != written:
+        name = written[:-len(OWN_FUNCTION)]
+        return f"{act} (computed by your " + \
+            ("lambda)" if name == "<lambda>" else f"function `{name}`)")
+    return act
+
+
 # Layers that only apply an activation: Dense(256) followed by ReLU() computes Dense(256, relu),
 # the same function spelled as two layers. (ReLU's max_value is not read: no use for it here.)
 ACTIVATION_LAYERS = {"Activation": None, "ReLU": "relu", "Softmax": "softmax"}

@@ -11,7 +11,7 @@ from typing import Any
 
 from exercises._common import (LEAKED_MIXED_PRECISION, MODEL_NOT_FLOAT32, behind_activations,
                                dtype_policy_check, find_model, input_path, joins,
-                               layer_activation, model_outputs, probe_inputs)
+                               layer_activation, model_outputs, probe_inputs, shown_activation)
 from exercises._lesson_models import claimed_elsewhere
 from grader import diagram
 from grader.exercise import Check, Exercise
@@ -590,7 +590,8 @@ def check_encoder_activation(ev) -> Finding:
     if all(a == "relu" for a in acts):
         return passed("encoder_activation", got=acts)
     mistake = "missing_encoder_activation" if "linear" in acts else "wrong_encoder_activation"
-    return failed("encoder_activation", mistake, expected=ENCODER_ACTIVATIONS, got=acts,
+    return failed("encoder_activation", mistake, expected=ENCODER_ACTIVATIONS,
+                  got=[shown_activation(r) for r in enc],
                   layers=[r["name"] for r in enc if r.get("activation") != "relu"])
 
 

@@ -1374,7 +1374,11 @@ class Interpreter:
 
                 def run(env: dict) -> Any:
                     return Evaluator(source).expr(node.body, env)
-                self._done[key] = _stub("grader_lambda", params, run)
+                fn = _stub("grader_lambda", params, run)
+                # named as Python names a lambda: the report shows the activation it computes
+                # by this name, the same in the child and here
+                fn.__name__ = fn.__qualname__ = "<lambda>"
+                self._done[key] = fn
             except Uninterpretable as exc:
                 self._refused[key] = str(exc)
                 raise

@@ -122,3 +122,22 @@ def test_a_two_unit_softmax_head_is_not_described_as_one_unit():
     assert "one unit" not in f.facts["detail"] and "2-class head" in f.facts["detail"]
     one = siamese.check_head_activation(evidence(head_act="softmax", lo=1.0, hi=1.0))
     assert "softmax on one unit outputs 1.0" in one.facts["detail"]
+
+
+def test_an_activation_function_of_the_students_own_is_shown_with_what_it_computes():
+    from exercises._common import OWN_FUNCTION
+
+    ev = evidence(acts=("linear", "relu"))
+    rows = ev["model"]["layers"]
+    rows["L0"]["own_activation"] = "relu" + OWN_FUNCTION  # `def relu(t): return t`
+    rows["L1"]["own_activation"] = "<lambda>" + OWN_FUNCTION  # read by value as relu
+    f = run_all(ev)["encoder_activation"]
+    assert f.mistake == "missing_encoder_activation"
+    assert f.got == ["linear (computed by your function `relu`)",
+                     "relu (computed by your lambda)"]
+
+
+def test_the_own_function_mark_is_the_one_the_child_side_writes():
+    from exercises._common import OWN_FUNCTION
+    from grader.introspect import OWN_FUNCTION as CHILD_MARK
+    assert OWN_FUNCTION == CHILD_MARK
