@@ -82,8 +82,8 @@ def find_model(namespace: dict, names: tuple[str, ...], looks_like: Callable[[An
 
 def _made_like(namespace: dict, fresh, looks_like: Callable[[Any], bool]) -> str | None:
     """The one top-level model built like `fresh` (the same layer classes, weight shapes and
-    inputs), or None when there is none or several (a student's two experiments: a fresh model
-    decides nothing about which was meant)."""
+    inputs), or of several the one compiled; None when there is none, or no one such (a
+    student's two experiments: a fresh model decides nothing about which was meant)."""
     from grader.introspect import is_model
 
     def build(m) -> Any:
@@ -98,6 +98,8 @@ def _made_like(namespace: dict, fresh, looks_like: Callable[[Any], bool]) -> str
     found = [name for name, obj in namespace.items()
              if not name.startswith("_") and is_model(obj) and obj is not fresh
              and looks_like(obj) and build(obj) == want]
+    if len(found) > 1:  # `model` compiled and fitted, `untrained = two_headed()` beside it
+        found = [n for n in found if getattr(namespace[n], "compiled", False)]
     return found[0] if len(found) == 1 else None
 
 

@@ -100,17 +100,20 @@ def portability(model, namespace: dict | None = None) -> tuple[str | None, dict[
     import keras
     from keras.src.models.functional import Functional
 
+    from grader.introspect import keras_function
     needs: dict[str, Any] = {"own_classes": [], "lambdas": {}, "activations": {}}
     if own_class(model):
         return f"built from your own class `{type(model).__name__}`", needs
     own = needs["own_classes"]
     stack = [model]
     seen: set[int] = set()
+    names: dict[str, int] = {}  # how many layers of the model have each name
     while stack:
         op = stack.pop()
         if id(op) in seen:
             continue
         seen.add(id(op))
+        names[getattr(op, "name", "")] = names.get(getattr(op, "name", ""), 0) + 1
         cls = type(op)
         plain = cls in (Functional, keras.Sequential, keras.Model)
         if isinstance(op, keras.layers.Lambda) and _is_keras_class(cls, ()):
@@ -131,12 +134,17 @@ def portability(model, namespace: dict | None = None) -> tuple[str | None, dict[
         activation = getattr(op, "activation", None)
         if isinstance(activation, keras.layers.Layer):
             stack.append(activation)
-        elif callable(activation) and not (getattr(activation, "__module__", "") or "") \
-                .startswith(("keras.", "tensorflow.")):
+        elif callable(activation) and not keras_function(activation):
             where = _activation_source(activation, namespace)
             if where is None or needs["activations"].get(op.name, where) != where:
                 return "uses an activation function of your own", needs
             needs["activations"][op.name] = where
+    # The clean process finds the layers a function is read for by name in the configuration:
+    # a name two layers share (a nested model's layer named like one outside it) is ambiguous.
+    for name in list(needs["lambdas"]) + list(needs["activations"]):
+        if names.get(name, 0) > 1:
+            return f"uses a function of your own in a layer whose name `{name}` two layers " \
+                   f"share", needs
     return None, needs
 
 
@@ -188,8 +196,18 @@ def _defined_in(cls: type, namespace: dict | None) -> bool:
 
 
 def unportable_reason_layer(layer) -> str | None:
+    import keras
+
+    from grader.introspect import keras_function
     if not _is_keras_class(type(layer)):
         return f"`{type(layer).__name__}`, a layer Keras cannot rebuild on its own"
+    activation = getattr(layer, "activation", None)
+    if callable(activation) and not isinstance(activation, (type, keras.layers.Layer)) and \
+            not keras_function(activation):
+        # Keras records a function by its bare name: `relu` of the student's own would be
+        # rebuilt as Keras' relu (a layer of a model is rebuilt with the function read from
+        # the source; a layer on its own is not)
+        return "a layer with an activation function of your own"
     return None
 
 

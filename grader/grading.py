@@ -235,7 +235,11 @@ class Grader:
             other = theirs.get(f.check)
             if other is None:
                 continue
-            if f.status is Status.PASS and other.status is Status.FAIL:
+            if f.status is Status.PASS and other.status is not Status.PASS:
+                # failed, or not examined (the child's collection crashed, the check was
+                # skipped on what the live objects showed): never a pass on the clean
+                # measurement alone, or making the child crash would pass any reading the
+                # clean process got wrong
                 result.findings[i] = other
                 result.from_child.append(f.check)
             elif f.status is Status.FAIL and other.status is Status.PASS:

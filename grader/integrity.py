@@ -44,6 +44,7 @@ def _watched_namespaces() -> dict[str, Any]:
         "Functional": Functional, "Operation": Operation, "Node": Node,
         "KerasTensor": KerasTensor, "Variable": Variable,
         "keras.mixed_precision": keras.mixed_precision, "keras.ops": keras.ops,
+        "keras.activations": keras.activations,
         "numpy": np, "math": math, "json": json, "builtins": builtins,
     }
     for name in _our_module_names():
@@ -103,8 +104,21 @@ def _entries(obj: Any) -> dict[str, Any]:
         return {}
 
 
+# The snapshot's entry for the functions' insides: a function object left in place whose
+# code or defaults were swapped (`relu.__code__ = identity.__code__`) is changed all the same.
+_CODE = "(functions)"
+_PARTS = ("__code__", "__defaults__", "__kwdefaults__")
+
+
 def snapshot() -> dict[str, tuple[Any, dict[str, Any]]]:
-    return {name: (obj, _entries(obj)) for name, obj in _watched_namespaces().items()}
+    spaces = {name: (obj, _entries(obj)) for name, obj in _watched_namespaces().items()}
+    parts: dict[str, Any] = {}
+    for name, (_, entries) in spaces.items():
+        for key, value in entries.items():
+            if isinstance(value, types.FunctionType):
+                parts[f"{name}.{key}"] = (value, *(getattr(value, p) for p in _PARTS))
+    spaces[_CODE] = (None, parts)
+    return spaces
 
 
 # Entries that legitimately change while code runs (caches, counters, the policy that
@@ -116,7 +130,11 @@ _VOLATILE = {"__warningregistry__", "_global_dtype_policy", "__doc__", "_abc_imp
 def changes(before: dict[str, tuple[Any, dict[str, Any]]]) -> list[str]:
     """What the student's code replaced, added or deleted among the watched objects."""
     found = []
+    for name, (fn, *parts) in before.get(_CODE, (None, {}))[1].items():
+        found += [f"{name}.{p}" for p, was in zip(_PARTS, parts) if getattr(fn, p) is not was]
     for name, (obj, entries) in before.items():
+        if name == _CODE:
+            continue
         now = _entries(obj)
         for key, value in entries.items():
             if key in _VOLATILE:
@@ -134,7 +152,16 @@ def changes(before: dict[str, tuple[Any, dict[str, Any]]]) -> list[str]:
 
 
 def restore(before: dict[str, tuple[Any, dict[str, Any]]]) -> None:
+    for fn, *parts in before.get(_CODE, (None, {}))[1].values():
+        for p, was in zip(_PARTS, parts):
+            if getattr(fn, p) is not was:
+                try:
+                    setattr(fn, p, was)
+                except (AttributeError, TypeError, ValueError):
+                    pass
     for name, (obj, entries) in before.items():
+        if name == _CODE:
+            continue
         now = _entries(obj)
         for key, value in entries.items():
             if now.get(key, _MISSING) is not value:

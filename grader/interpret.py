@@ -89,6 +89,21 @@ COMPARISONS = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
                ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
 POLICIES = frozenset({"float32", "float16", "bfloat16", "float64", "mixed_float16",
                       "mixed_bfloat16"})
+# What lets code running change what a definition of the source does without rebinding its
+# name (grader.interpret.Source._changes_definitions): a source using any of them is not read.
+RUNTIME_PARTS = frozenset({"__code__", "__defaults__", "__kwdefaults__", "__globals__",
+                           "__dict__", "__closure__", "__builtins__", "__func__",
+                           "__setattr__", "__getattribute__", "__class__", "__bases__",
+                           "__mro__", "__subclasses__"})
+RUNTIME_CODE = frozenset({"exec", "eval", "compile", "vars", "__import__"})
+RUNTIME_MODULES = frozenset({"ctypes", "gc", "builtins"})
+# Attributes that reach a running frame's globals (`sys._getframe().f_globals["act"] = f`).
+FRAME_PARTS = frozenset({"f_globals", "f_builtins"})
+# What a definition may be told it is called without computing anything else (the source is
+# read by the names it binds, not by these).
+NAMES_ONLY = frozenset({"__name__", "__qualname__", "__module__", "__doc__"})
+# What may be done with `globals()` without changing it: look a name up in it.
+GLOBALS_READS = frozenset({"get", "keys", "items", "values", "copy"})
 # Steps of evaluation before a definition counts as too long to read (a loop over range(10**9)).
 MAX_STEPS = 20_000
 MAX_RANGE = 10_000
@@ -114,6 +129,23 @@ def _normal_path(path: str) -> str:
     if path == "tensorflow.keras":
         return "keras"
     return path
+
+
+def _reads_only(call: ast.Call, parents: dict, grader_names: set[str]) -> bool:
+    """`globals()` used without a way to change it: a membership test, a lookup
+    (`globals().get("x")`), or handed to a function imported from the grader itself (a
+    submission talking to the grader: `export(globals())`, whose result the clean process
+    measures again). Assigned to a name or handed to any other function, it may be changed."""
+    parent = parents.get(call)
+    if isinstance(parent, ast.Compare):
+        return call in parent.comparators
+    if isinstance(parent, ast.Attribute):
+        return parent.attr in GLOBALS_READS and isinstance(parents.get(parent), ast.Call)
+    if isinstance(parent, ast.Subscript):
+        return isinstance(parent.ctx, ast.Load) and parent.value is call
+    if isinstance(parent, ast.Call) and call in parent.args:
+        return isinstance(parent.func, ast.Name) and parent.func.id in grader_names
+    return False
 
 
 class Source:
@@ -146,6 +178,76 @@ class Source:
                 if isinstance(node, (ast.Global, ast.Nonlocal)):
                     for name in node.names:
                         self.bindings[name] = self.bindings.get(name, 0) + 2
+                # a walrus (in a comprehension it binds the module's name) and a match
+                # statement's capture patterns rebind names anywhere: not "bound once"
+                elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                    self.bindings[node.target.id] = self.bindings.get(node.target.id, 0) + 2
+                elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+                    self.bindings[node.name] = self.bindings.get(node.name, 0) + 2
+                elif isinstance(node, ast.MatchMapping) and node.rest:
+                    self.bindings[node.rest] = self.bindings.get(node.rest, 0) + 2
+        for trees in self.trees.values():
+            for tree in trees:
+                self.unreadable = self.unreadable or self._changes_definitions(tree)
+
+    def _changes_definitions(self, tree: ast.Module) -> str | None:
+        """Why code of the source may change, while it runs, what a definition of the source
+        does, without rebinding its name: a function's code or defaults swapped
+        (`act.__code__ = ...`), a method replaced on a class of the source (`MLP.call = f`), a
+        name rebound through `globals()`, code made at run time (`exec`, `compile`). Then no
+        definition of the source is read from it: what ran may not be what it says."""
+        defined = {n.name for n in tree.body
+                   if isinstance(n, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))}
+        for trees in self.trees.values():
+            for other in trees:
+                defined |= {n.name for n in other.body if isinstance(
+                    n, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))}
+        # the methods the source's classes define (and Keras calls): `type(m).call = f`
+        methods = set(METHODS) | {m.name for trees in self.trees.values() for t in trees
+                                  for c in t.body if isinstance(c, ast.ClassDef)
+                                  for m in c.body if isinstance(m, ast.FunctionDef)}
+        parents = {child: parent for parent in ast.walk(tree)
+                   for child in ast.iter_child_nodes(parent)}
+        grader_names = {(a.asname or a.name) for n in ast.walk(tree)
+                        if isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0]
+                        in ("grader", "exercises") for a in n.names}
+        for node in ast.walk(tree):
+            line = getattr(node, "lineno", "?")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id == "globals" and not _reads_only(
+                        node, parents, grader_names):
+                return f"line {line} uses `globals()` in a way that may rebind a name"
+            if isinstance(node, ast.Name) and node.id == "__builtins__" or \
+                    isinstance(node, ast.Attribute) and node.attr == "modules" and \
+                    isinstance(node.value, ast.Name) and node.value.id == "sys":
+                return f"line {line} reaches the interpreter's own modules"
+            if isinstance(node, ast.Attribute):
+                dunder = node.attr.startswith("__") and node.attr.endswith("__")
+                if dunder and node.attr in RUNTIME_PARTS or node.attr in FRAME_PARTS:
+                    return f"line {line} reaches `{node.attr}`, which changes what code does"
+                if not isinstance(node.ctx, ast.Load) and node.attr not in NAMES_ONLY and (
+                        isinstance(node.value, ast.Name) and node.value.id in defined
+                        or node.attr in methods):
+                    return f"line {line} sets `{node.attr}` on a definition or replaces a method"
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                if node.func.id in RUNTIME_CODE:
+                    return f"line {line} calls `{node.func.id}()`"
+                if node.func.id in ("setattr", "delattr") and (
+                        len(node.args) < 2 or
+                        isinstance(node.args[0], ast.Name) and node.args[0].id in defined or
+                        not (isinstance(node.args[1], ast.Constant)
+                             and isinstance(node.args[1].value, str))
+                        or node.args[1].value.startswith("__")):
+                    return f"line {line} calls `{node.func.id}()` on a definition or a " \
+                           f"computed name"
+            elif isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+                return f"line {line} imports `*`, which may rebind any name"
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) \
+                    else [node.module or ""]
+                if any(n.split(".")[0] in RUNTIME_MODULES for n in names):
+                    return f"line {line} imports a module that changes code at run time"
+        return None
 
     def _bind(self, name: str) -> None:
         self.bindings[name] = self.bindings.get(name, 0) + 1
@@ -297,7 +399,17 @@ def _literal(node: ast.AST) -> Any:
         raise _refuse(node, "a default value that is not a plain literal") from None
     if not _plain(value):
         raise _refuse(node, "a default value that is not a plain literal")
+    if not _finite(value):  # repr(1e999) is `inf`, which the stub's text cannot hold
+        raise _refuse(node, "a default value that is infinite or not a number")
     return value
+
+
+def _finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, (tuple, list)):
+        return all(_finite(v) for v in value)
+    return True
 
 
 def _plain(value: Any, depth: int = 0) -> bool:
@@ -441,6 +553,20 @@ class Evaluator:
             if len(node.targets) != 1:
                 raise _refuse(node, "a chained assignment")
             self.assign(node.targets[0], self.expr(node.value, env), env)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) \
+                and node.target.id in env:
+            # `stack += [layer]` on a local list extends it in place, as Python does; on a
+            # number, a string or a tuple it makes a new value
+            current = env[node.target.id]
+            if isinstance(current, list) and isinstance(node.op, ast.Add):
+                value = self.expr(node.value, env)
+                if not isinstance(value, (list, tuple)):
+                    raise _refuse(node, "+= of a list and something that is not a list")
+                current.extend(value)
+            else:
+                env[node.target.id] = self.binop(
+                    ast.BinOp(left=node.target, op=node.op, right=node.value,
+                              lineno=node.lineno, col_offset=node.col_offset), env)
         elif isinstance(node, ast.Return):
             raise _Return(None if node.value is None else self.expr(node.value, env))
         elif isinstance(node, ast.For):
@@ -500,15 +626,25 @@ class Evaluator:
         if isinstance(node, ast.Name):
             if node.id in env:
                 return env[node.id]
+            if node.id in env.get("__locals__", ()):
+                # assigned somewhere in the function, so local to it: Python raises
+                # UnboundLocalError here, it never reads the module's name
+                raise _refuse(node, f"`{node.id}` read before the function assigns it")
             return self.resolve(node, env)
         if isinstance(node, (ast.Tuple, ast.List)):
-            items = [self.expr(e, env) for e in node.elts]
+            items = []
+            for e in node.elts:
+                if isinstance(e, ast.Starred):  # [keras.Input(...), *hidden_layers()]
+                    items.extend(self._iterable(self.expr(e.value, env), e))
+                else:
+                    items.append(self.expr(e, env))
             return tuple(items) if isinstance(node, ast.Tuple) else items
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) \
-                and isinstance(node.operand, ast.Constant):
-            value = node.operand.value
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return -value
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            value = self.expr(node.operand, env)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) or \
+                    keras.ops.is_tensor(value) or isinstance(value, keras.KerasTensor):
+                return -value if isinstance(node.op, ast.USub) else +value
+            raise _refuse(node, "a sign on a value that is not a number or a tensor")
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             return not self.truth(node.operand, env)
         if isinstance(node, ast.Compare):
@@ -579,7 +715,7 @@ class Evaluator:
                         return value  # `layer.units`
                 if isinstance(owner, keras.Sequential) and node.attr == "add":
                     return owner.add
-                if isinstance(owner, keras.Sequential) and node.attr == "summary":
+                if type(owner) in _plain_models(keras) and node.attr == "summary":
                     # printed by the child; here only what it does to the model (nothing, or
                     # an error for a model that cannot be summarised) is wanted
                     return _QuietSummary(owner)
@@ -712,6 +848,10 @@ class Evaluator:
         if isinstance(func, ast.Name) and func.id in BUILTINS and func.id not in env \
                 and self.source.builtin(func.id):
             return self.builtin(func.id, node, env)
+        if isinstance(func, ast.Name) and func.id == "print" and func.id not in env \
+                and self.source.builtin("print"):
+            self.arguments(node, env)  # read, so that what cannot be read is still refused
+            return None  # the child printed it; here only the model is wanted
         if isinstance(func, ast.Name) and func.id in ("zip", "enumerate") \
                 and func.id not in env and self.source.builtin(func.id):
             args, kwargs = self.arguments(node, env)
@@ -860,9 +1000,13 @@ class Evaluator:
                 value = self.expr(kw.value, env)
                 if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
                     raise _refuse(kw, "** of something that is not the keyword arguments")
-                kwargs.update(value)
+                items = list(value.items())
             else:
-                kwargs[kw.arg] = self.expr(kw.value, env)
+                items = [(kw.arg, self.expr(kw.value, env))]
+            for key, value in items:
+                if key in kwargs:  # Python raises "got multiple values for keyword argument"
+                    raise _refuse(kw, f"the keyword argument `{key}` given twice")
+                kwargs[key] = value
         return args, kwargs
 
 
@@ -985,7 +1129,7 @@ def tf_nn_functions() -> tuple:
 
 def _plain_or_activation(value: Any) -> bool:
     return _plain(value) or (callable(value) and (value in _activation_functions()
-                                                  or any(value is f for f in tf_nn_functions())))
+                                                  or any(value is f for f in _ops_functions())))
 
 
 def _attribute_ok(name: str) -> bool:
@@ -1034,6 +1178,7 @@ def _signature(fn: ast.FunctionDef, first: str | None, source: Source) -> str:
         raise _refuse(fn, "a parameter named twice")
     if first is not None and (not a.args or a.args[0].arg != first):
         raise _refuse(fn, f"{label}() whose first parameter is not `{first}`")
+    _defaults_kept(fn, source)
     n_default = len(a.defaults)
     parts = []
     for i, p in enumerate(a.args):
@@ -1048,6 +1193,50 @@ def _signature(fn: ast.FunctionDef, first: str | None, source: Source) -> str:
     if a.kwarg:
         parts.append(f"**{a.kwarg.arg}")
     return ", ".join(parts)
+
+
+LIST_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "sort",
+                           "reverse"})
+
+
+def _defaults_kept(fn: ast.FunctionDef | ast.Lambda, source: Source) -> None:
+    """Refuses a function that changes a list default in place (`def make(_cache=[]):
+    _cache.append(model)`): Python's list holds what every earlier call of the run put in it,
+    the stub's starts as the source wrote it."""
+    a = fn.args
+    params = [p.arg for p in a.args][len(a.args) - len(a.defaults):] + \
+        [p.arg for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None]
+    defaults = list(a.defaults) + [d for d in a.kw_defaults if d is not None]
+    listed = {p for p, d in zip(params, defaults) if isinstance(d, ast.List) or
+              isinstance(d, ast.Name) and isinstance(source.constant(d.id)[1], list)}
+    if not listed:
+        return
+    for node in ast.walk(fn):
+        target = None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in LIST_MUTATORS:
+            target = node.func.value
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            target = node.value
+        elif isinstance(node, ast.AugAssign):
+            target = node.target
+        if isinstance(target, ast.Name) and target.id in listed:
+            raise _refuse(node, f"a default value (`{target.id}`) changed in place")
+
+
+def _assigned(fn: ast.FunctionDef) -> frozenset[str]:
+    """The names a function's body binds (so, to Python, local everywhere in it), over-counted
+    rather than under: a comprehension's variable too."""
+    names = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                and node is not fn:
+            names.add(node.name)
+    return frozenset(names)
 
 
 def _stub(name: str, params: str, runner) -> Any:
@@ -1149,6 +1338,7 @@ def model_class(source: Source, name: str, module_name: str) -> type:
 
         def run(env: dict, fn=fn, method=method) -> Any:
             env["__method__"] = method  # not a Python name: never collides with a parameter
+            env["__locals__"] = _assigned(fn)
             env["__base__"] = base
             if method == "from_config":
                 env["__class__"] = env["cls"]  # the one class its body may call
@@ -1194,7 +1384,10 @@ def factory(source: Source, name: str, module_name: str) -> Any:
     _no_decorators(node, source)
     params = _signature(node, None, source)
 
+    local_names = _assigned(node)
+
     def run(env: dict) -> Any:
+        env["__locals__"] = local_names
         if source.depth >= MAX_METHOD_DEPTH:
             raise _refuse(node, "functions calling each other too deeply to read")
         source.depth += 1

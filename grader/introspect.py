@@ -66,11 +66,28 @@ def activation_name(layer) -> str | None:
     if isinstance(act, keras.layers.Layer):  # Dense(256, activation=layers.ReLU())
         return _activation_layer(act) or type(act).__name__
     name = getattr(act, "__name__", None) or type(act).__name__
-    if not (getattr(act, "__module__", None) or "").startswith(("keras.", "tensorflow.")):
-        # a function of the student's own is not taken at its name (`def relu(t): return t`):
-        # marked so, it is read from what the layer computes (activation_report)
+    if not keras_function(act):
+        # a function of the student's own is not taken at its name (`def relu(t): return t`,
+        # even with `relu.__module__ = "keras..."` set): marked so, it is read from what the
+        # layer computes (activation_report)
         return name + OWN_FUNCTION
     return ACTIVATION_ALIASES.get(name, name)
+
+
+_KERAS_FUNCTIONS: set[int] = set()
+
+
+def keras_function(fn: Any) -> bool:
+    """True for one of Keras' or TensorFlow's own functions an activation may be (by identity,
+    not by the `__module__` a function says it has): keras.activations, keras.ops, tf.nn,
+    tf.math."""
+    if not _KERAS_FUNCTIONS:
+        import tensorflow as tf
+        for space in (keras.activations, keras.ops, tf.nn, tf.math):
+            for n in dir(space):
+                if not n.startswith("_"):
+                    _KERAS_FUNCTIONS.add(id(getattr(space, n)))
+    return id(fn) in _KERAS_FUNCTIONS
 
 
 OWN_FUNCTION = " (own function)"  # the mark activation_name puts on a student's function
@@ -529,9 +546,15 @@ def _fold_dense(first, second, report: ActivationReport) -> None:
         elif own not in NAMED_ACTIVATIONS and given and isinstance(layer, keras.layers.Dense):
             # activation=lambda t: ops.relu(t), or a function the grader has no name for:
             # read it from the layer's own input and output
-            product = _pre_activation(layer, given[0])
-            if product is not None:
-                act = _which_function([(product[0], out)], terms=[product[1]])
+            # in both probe passes: on the first alone relu and relu6 (or a relu capped at 6)
+            # agree, the scaled second pass leaves [0, 6)
+            passes = [(given, out)]
+            if second[i] is not None and second[i][0] is layer and second[i][1]:
+                passes.append((second[i][1], second[i][2]))
+            products = [_pre_activation(layer, g[0]) for g, _ in passes]
+            if all(p is not None for p in products):
+                act = _which_function([(p[0], o) for p, (_, o) in zip(products, passes)],
+                                      terms=[p[1] for p in products])
                 # "linear" from one of Keras' own (an elu whose probe inputs were all positive)
                 # would misname it; a student's function that computes nothing is linear
                 folded = (act, "") if act and (act != "linear" or own.endswith(OWN_FUNCTION)) \

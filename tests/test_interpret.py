@@ -697,6 +697,8 @@ def scaled(k):
     return lambda t: t * k
 top_fn = keras.Model(left, layers.Dense(3, activation=swish, name="sw")(left))
 closing_fn = keras.Model(left, layers.Dense(3, activation=scaled(2))(left))
+inner = keras.Sequential([layers.Dense(3, activation="relu", name="sw")])
+twin_names = keras.Model(left, inner(layers.Dense(3, activation=swish, name="sw")(left)))
 ''')
     none = {"own_classes": [], "lambdas": {}, "activations": {}}
     assert portability(namespace["siamese"], namespace) == \
@@ -718,6 +720,20 @@ closing_fn = keras.Model(left, layers.Dense(3, activation=scaled(2))(left))
         (None, dict(none, activations={"sw": {"function": "swish"}}))
     assert portability(namespace["closing_fn"], namespace)[0] == \
         "uses an activation function of your own"
+    # a name two layers share: which layer the function belongs to is not in the configuration
+    assert "`sw` two layers share" in portability(namespace["twin_names"], namespace)[0]
+
+
+def test_a_layer_on_its_own_with_an_activation_function_of_the_students_own_is_not_exported():
+    """Keras records the function by its bare name: a standalone Dense(3, activation=relu) of
+    the student's own relu would be rebuilt with Keras' relu."""
+    from grader.export import unportable_reason_layer
+    namespace = _run("import keras\ndef relu(t):\n    return t\n"
+                     "own = keras.layers.Dense(3, activation=relu)\n"
+                     "theirs = keras.layers.Dense(3, activation='relu')\n")
+    assert unportable_reason_layer(namespace["own"]) == \
+        "a layer with an activation function of your own"
+    assert unportable_reason_layer(namespace["theirs"]) is None
 
 
 def test_a_lambda_is_read_from_the_line_the_export_names_and_nowhere_ambiguous():
@@ -970,3 +986,78 @@ def test_conditions_and_a_dict_of_layers_read_as_python_runs_them():
         _same_function(real, read, x)
         assert read.tag == real.tag and type(read.drop) is type(real.drop)
         assert read.count_params() == 218_058
+
+
+# -- what would make the reading stale: code that changes a definition while it runs ---------
+# (found by a red-team round: each of these once let a forged report pass measured clean)
+@pytest.mark.parametrize("line, why", [
+    ("act.__code__ = (lambda t: t).__code__", "`__code__`"),
+    ("act.__defaults__ = (1.0,)", "`__defaults__`"),
+    ("MLP.call = lambda self, x: x", "replaces a method"),
+    ("type(net).call = lambda self, x: x", "replaces a method"),
+    ("globals()['act'] = lambda t: t", "`globals()`"),
+    ("g = globals()", "`globals()`"),
+    ("exec('def act(t): return t', globals())", "`exec()`"),
+    ("setattr(MLP, 'call', None)", "`setattr()`"),
+    ("import sys; sys._getframe().f_globals['act'] = None", "`f_globals`"),
+    ("import gc", "imports a module"),
+    ("from os import *", "imports `*`"),
+])
+def test_a_source_that_may_change_a_definition_while_it_runs_is_not_read(line, why):
+    code = LESSON_MLP + "\ndef act(t, floor=0.0):\n    return t\nnet = MLP()\n" + line + "\n"
+    source = Source([("<student>", code)])
+    assert source.unreadable and why in source.unreadable
+    with pytest.raises(Uninterpretable):
+        model_class(source, "MLP", "submission")
+
+
+@pytest.mark.parametrize("line", [
+    "print('MLP' in globals())",  # a lookup
+    "MLP.__doc__ = 'three ways'",  # a name, not what it computes
+    "setattr(layers_list, 'trainable', False)",  # an attribute of a value, by its literal name
+])
+def test_harmless_uses_of_the_same_tools_leave_the_source_readable(line):
+    assert Source([("<student>", LESSON_MLP + "\nlayers_list = []\n" + line + "\n")]) \
+        .unreadable is None
+
+
+def test_a_walrus_or_a_match_capture_rebinds_a_constant():
+    for line in ("_ = [(HIDDEN := 128) for _ in range(1)]",
+                 "match (128, 64):\n    case HIDDEN:\n        pass"):
+        source = Source([("<s>", "HIDDEN = (256, 64)\n" + line + "\n")])
+        assert source.constant("HIDDEN") == (False, None)
+
+
+@pytest.mark.parametrize("body, why", [
+    # Python raises: UnboundLocalError, a keyword given twice
+    ("def make():\n    x = HIDDEN\n    HIDDEN = 3\n    return keras.Sequential()\n",
+     "read before the function assigns it"),
+    ("def make():\n    return keras.layers.Dense(3, activation='relu', "
+     "**{'activation': 'relu'})\n", "given twice"),
+    # the stub's text cannot hold inf; a list default changed in place keeps what earlier
+    # calls of the run put in it
+    ("def make(cap=1e999):\n    return keras.Sequential()\n", "infinite"),
+    ("def make(_cache=[]):\n    _cache.append(1)\n    return keras.Sequential()\n",
+     "changed in place"),
+])
+def test_what_python_would_do_otherwise_is_refused(body, why):
+    code = "import keras\nHIDDEN = (256, 64)\n" + body
+    with pytest.raises(Uninterpretable, match=why):
+        factory(Source([("<s>", code)]), "make", "submission")()
+
+
+def test_a_sign_on_a_tensor_reads_as_python_runs_it():
+    code = textwrap.dedent('''
+    import keras
+    from keras import layers, ops
+    def my_sigmoid(t):
+        return 1.0 / (1.0 + ops.exp(-t))
+    def make():
+        inputs = keras.Input(shape=(4,))
+        return keras.Model(inputs, layers.Dense(2, activation=my_sigmoid)(inputs))
+    ''')
+    made = factory(Source([("<s>", code)]), "make", "submission")()
+    real = _run(code)["make"]()
+    made.set_weights(real.get_weights())
+    x = np.random.default_rng(3).random((2, 4), dtype=np.float32)
+    np.testing.assert_allclose(np.asarray(made(x)), np.asarray(real(x)), rtol=1e-6)

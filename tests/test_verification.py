@@ -52,6 +52,19 @@ def test_a_check_the_clean_process_could_not_make_takes_the_childs_finding():
     assert clean.findings[0].status is Status.PASS and clean.from_child == ["shape"]
 
 
+def test_a_check_the_child_could_not_make_is_never_a_pass_on_the_clean_measurement_alone():
+    """A submission that makes the child's collection crash (a factory that raises there, a
+    grader function sabotaged) must not pass on a clean reading alone: a reading the clean
+    process got wrong would pass."""
+    clean = _result(passed("param_count"), passed("shape"))
+    child = _result(Finding("param_count", Status.ERROR, "grader_error",
+                            reason="the grader could not examine your model"),
+                    skipped("shape", "the inputs meet inside a layer of your own"))
+    assert Grader._hold_to_both(clean, child) == []
+    assert [f.status for f in clean.findings] == [Status.ERROR, Status.SKIPPED]
+    assert clean.from_child == ["param_count", "shape"] and clean.score == 0.0
+
+
 def test_why_an_exercise_is_graded_from_the_childs_report():
     assert reported_reason(None, "siamese") == "no clean measurement was made"
     assert "failed" in reported_reason(CleanMeasurement(error="it failed\nmore"), "siamese")
