@@ -91,10 +91,11 @@ POLICIES = frozenset({"float32", "float16", "bfloat16", "float64", "mixed_float1
                       "mixed_bfloat16"})
 # What lets code running change what a definition of the source does without rebinding its
 # name (grader.interpret.Source._changes_definitions): a source using any of them is not read.
+# (read or set; any other dunder attribute but a name may not be set either: `m.__class__ = X`,
+# while the lesson itself reads `layer.__class__.__name__`)
 RUNTIME_PARTS = frozenset({"__code__", "__defaults__", "__kwdefaults__", "__globals__",
                            "__dict__", "__closure__", "__builtins__", "__func__",
-                           "__setattr__", "__getattribute__", "__class__", "__bases__",
-                           "__mro__", "__subclasses__"})
+                           "__setattr__", "__getattribute__", "__subclasses__"})
 RUNTIME_CODE = frozenset({"exec", "eval", "compile", "vars", "__import__"})
 RUNTIME_MODULES = frozenset({"ctypes", "gc", "builtins"})
 # Attributes that reach a running frame's globals (`sys._getframe().f_globals["act"] = f`).
@@ -223,7 +224,8 @@ class Source:
                 return f"line {line} reaches the interpreter's own modules"
             if isinstance(node, ast.Attribute):
                 dunder = node.attr.startswith("__") and node.attr.endswith("__")
-                if dunder and node.attr in RUNTIME_PARTS or node.attr in FRAME_PARTS:
+                if dunder and (node.attr in RUNTIME_PARTS or not isinstance(node.ctx, ast.Load)
+                               and node.attr not in NAMES_ONLY) or node.attr in FRAME_PARTS:
                     return f"line {line} reaches `{node.attr}`, which changes what code does"
                 if not isinstance(node.ctx, ast.Load) and node.attr not in NAMES_ONLY and (
                         isinstance(node.value, ast.Name) and node.value.id in defined

@@ -1001,6 +1001,7 @@ def test_conditions_and_a_dict_of_layers_read_as_python_runs_them():
     ("setattr(MLP, 'call', None)", "`setattr()`"),
     ("import sys; sys._getframe().f_globals['act'] = None", "`f_globals`"),
     ("import gc", "imports a module"),
+    ("net.__class__ = keras.Model", "`__class__`"),
     ("from os import *", "imports `*`"),
 ])
 def test_a_source_that_may_change_a_definition_while_it_runs_is_not_read(line, why):
@@ -1014,6 +1015,7 @@ def test_a_source_that_may_change_a_definition_while_it_runs_is_not_read(line, w
 @pytest.mark.parametrize("line", [
     "print('MLP' in globals())",  # a lookup
     "MLP.__doc__ = 'three ways'",  # a name, not what it computes
+    "print(type(layers_list).__class__.__name__)",  # the lesson prints layer.__class__.__name__
     "setattr(layers_list, 'trainable', False)",  # an attribute of a value, by its literal name
 ])
 def test_harmless_uses_of_the_same_tools_leave_the_source_readable(line):
