@@ -149,9 +149,12 @@ def test_ctrl_c_prints_one_line_exits_130_and_leaves_nothing_running(tmp_path):
     src = tmp_path / "slow.py"
     src.write_text(f"import os, time\nopen({str(pidfile)!r}, 'w').write(str(os.getpid()))\n"
                    f"time.sleep(120)\n")
+    # As from an interactive terminal: a shell's background job (`make test &`) starts with
+    # SIGINT ignored, which every child inherits and Python then leaves ignored.
     proc = subprocess.Popen([sys.executable, "-m", "grader.cli", str(src), "--sandbox", "basic",
                              "--timeout", "100", "--no-report"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         while not (pidfile.exists() and pidfile.read_text()) and time.monotonic() < deadline:
