@@ -100,7 +100,6 @@ def portability(model, namespace: dict | None = None) -> tuple[str | None, dict[
     import keras
     from keras.src.models.functional import Functional
 
-    from grader.introspect import keras_function
     needs: dict[str, Any] = {"own_classes": [], "lambdas": {}, "activations": {}}
     if own_class(model):
         return f"built from your own class `{type(model).__name__}`", needs
@@ -134,7 +133,7 @@ def portability(model, namespace: dict | None = None) -> tuple[str | None, dict[
         activation = getattr(op, "activation", None)
         if isinstance(activation, keras.layers.Layer):
             stack.append(activation)
-        elif callable(activation) and not keras_function(activation):
+        elif _own_activation(op) is not None:
             where = _activation_source(activation, namespace)
             if where is None or needs["activations"].get(op.name, where) != where:
                 return "uses an activation function of your own", needs
@@ -146,6 +145,20 @@ def portability(model, namespace: dict | None = None) -> tuple[str | None, dict[
             return f"uses a function of your own in a layer whose name `{name}` two layers " \
                    f"share", needs
     return None, needs
+
+
+def _own_activation(layer) -> Any:
+    """The layer's activation when it is a function that is not Keras' or TensorFlow's own (by
+    identity: grader.introspect.keras_function), else None. Keras records such a function by
+    its bare name, so a rebuilt layer would get Keras' function of that name instead."""
+    import keras
+
+    from grader.introspect import keras_function
+    activation = getattr(layer, "activation", None)
+    if callable(activation) and not isinstance(activation, keras.layers.Layer) and \
+            not keras_function(activation):
+        return activation
+    return None
 
 
 def _activation_source(fn, namespace: dict | None) -> dict | None:
@@ -196,17 +209,11 @@ def _defined_in(cls: type, namespace: dict | None) -> bool:
 
 
 def unportable_reason_layer(layer) -> str | None:
-    import keras
-
-    from grader.introspect import keras_function
     if not _is_keras_class(type(layer)):
         return f"`{type(layer).__name__}`, a layer Keras cannot rebuild on its own"
-    activation = getattr(layer, "activation", None)
-    if callable(activation) and not isinstance(activation, (type, keras.layers.Layer)) and \
-            not keras_function(activation):
-        # Keras records a function by its bare name: `relu` of the student's own would be
-        # rebuilt as Keras' relu (a layer of a model is rebuilt with the function read from
-        # the source; a layer on its own is not)
+    if _own_activation(layer) is not None:
+        # a layer of a model is rebuilt with the function read from the source (portability);
+        # a layer on its own is not
         return "a layer with an activation function of your own"
     return None
 

@@ -12,6 +12,7 @@ import builtins
 import math
 import sys
 import types
+from dataclasses import dataclass
 from typing import Any
 
 _MISSING = object()
@@ -104,21 +105,25 @@ def _entries(obj: Any) -> dict[str, Any]:
         return {}
 
 
-# The snapshot's entry for the functions' insides: a function object left in place whose
-# code or defaults were swapped (`relu.__code__ = identity.__code__`) is changed all the same.
-_CODE = "(functions)"
+# A function's insides: a function object left in place whose code or defaults were swapped
+# (`relu.__code__ = identity.__code__`) is changed all the same.
 _PARTS = ("__code__", "__defaults__", "__kwdefaults__")
 
 
-def snapshot() -> dict[str, tuple[Any, dict[str, Any]]]:
+@dataclass
+class Snapshot:
+    # each watched namespace: (the object, its entries)
+    spaces: dict[str, tuple[Any, dict[str, Any]]]
+    # each function among those entries: (the function, its _PARTS)
+    functions: dict[str, tuple[Any, ...]]
+
+
+def snapshot() -> Snapshot:
     spaces = {name: (obj, _entries(obj)) for name, obj in _watched_namespaces().items()}
-    parts: dict[str, Any] = {}
-    for name, (_, entries) in spaces.items():
-        for key, value in entries.items():
-            if isinstance(value, types.FunctionType):
-                parts[f"{name}.{key}"] = (value, *(getattr(value, p) for p in _PARTS))
-    spaces[_CODE] = (None, parts)
-    return spaces
+    functions = {f"{name}.{key}": (value, *(getattr(value, p) for p in _PARTS))
+                 for name, (_, entries) in spaces.items() for key, value in entries.items()
+                 if isinstance(value, types.FunctionType)}
+    return Snapshot(spaces, functions)
 
 
 # Entries that legitimately change while code runs (caches, counters, the policy that
@@ -127,14 +132,12 @@ _VOLATILE = {"__warningregistry__", "_global_dtype_policy", "__doc__", "_abc_imp
              "__annotations__", "_"}
 
 
-def changes(before: dict[str, tuple[Any, dict[str, Any]]]) -> list[str]:
+def changes(before: Snapshot) -> list[str]:
     """What the student's code replaced, added or deleted among the watched objects."""
     found = []
-    for name, (fn, *parts) in before.get(_CODE, (None, {}))[1].items():
+    for name, (fn, *parts) in before.functions.items():
         found += [f"{name}.{p}" for p, was in zip(_PARTS, parts) if getattr(fn, p) is not was]
-    for name, (obj, entries) in before.items():
-        if name == _CODE:
-            continue
+    for name, (obj, entries) in before.spaces.items():
         now = _entries(obj)
         for key, value in entries.items():
             if key in _VOLATILE:
@@ -151,17 +154,15 @@ def changes(before: dict[str, tuple[Any, dict[str, Any]]]) -> list[str]:
     return sorted(found)
 
 
-def restore(before: dict[str, tuple[Any, dict[str, Any]]]) -> None:
-    for fn, *parts in before.get(_CODE, (None, {}))[1].values():
+def restore(before: Snapshot) -> None:
+    for fn, *parts in before.functions.values():
         for p, was in zip(_PARTS, parts):
             if getattr(fn, p) is not was:
                 try:
                     setattr(fn, p, was)
                 except (AttributeError, TypeError, ValueError):
                     pass
-    for name, (obj, entries) in before.items():
-        if name == _CODE:
-            continue
+    for name, (obj, entries) in before.spaces.items():
         now = _entries(obj)
         for key, value in entries.items():
             if now.get(key, _MISSING) is not value:

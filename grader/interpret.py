@@ -176,37 +176,38 @@ class Source:
             for node in tree.body:
                 self._top(node)
             for node in ast.walk(tree):
+                # `global`/`nonlocal`, a walrus (in a comprehension it binds the module's name)
+                # and a match statement's capture patterns rebind names anywhere: not "bound
+                # once"
                 if isinstance(node, (ast.Global, ast.Nonlocal)):
                     for name in node.names:
-                        self.bindings[name] = self.bindings.get(name, 0) + 2
-                # a walrus (in a comprehension it binds the module's name) and a match
-                # statement's capture patterns rebind names anywhere: not "bound once"
+                        self._rebind_anywhere(name)
                 elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
-                    self.bindings[node.target.id] = self.bindings.get(node.target.id, 0) + 2
+                    self._rebind_anywhere(node.target.id)
                 elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-                    self.bindings[node.name] = self.bindings.get(node.name, 0) + 2
+                    self._rebind_anywhere(node.name)
                 elif isinstance(node, ast.MatchMapping) and node.rest:
-                    self.bindings[node.rest] = self.bindings.get(node.rest, 0) + 2
+                    self._rebind_anywhere(node.rest)
+        # the methods the source's classes define or Keras calls (`type(m).call = f`)
+        methods = set(METHODS) | {m.name for trees in self.trees.values() for t in trees
+                                  for c in t.body if isinstance(c, ast.ClassDef)
+                                  for m in c.body if isinstance(m, ast.FunctionDef)}
+        defined = set(self.defs)  # the source's top-level classes and functions
         for trees in self.trees.values():
             for tree in trees:
-                self.unreadable = self.unreadable or self._changes_definitions(tree)
+                self.unreadable = self.unreadable or \
+                    self._changes_definitions(tree, defined, methods)
 
-    def _changes_definitions(self, tree: ast.Module) -> str | None:
+    def _rebind_anywhere(self, name: str) -> None:
+        self.bindings[name] = self.bindings.get(name, 0) + 2
+
+    def _changes_definitions(self, tree: ast.Module, defined: set[str],
+                             methods: set[str]) -> str | None:
         """Why code of the source may change, while it runs, what a definition of the source
         does, without rebinding its name: a function's code or defaults swapped
         (`act.__code__ = ...`), a method replaced on a class of the source (`MLP.call = f`), a
         name rebound through `globals()`, code made at run time (`exec`, `compile`). Then no
         definition of the source is read from it: what ran may not be what it says."""
-        defined = {n.name for n in tree.body
-                   if isinstance(n, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))}
-        for trees in self.trees.values():
-            for other in trees:
-                defined |= {n.name for n in other.body if isinstance(
-                    n, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))}
-        # the methods the source's classes define (and Keras calls): `type(m).call = f`
-        methods = set(METHODS) | {m.name for trees in self.trees.values() for t in trees
-                                  for c in t.body if isinstance(c, ast.ClassDef)
-                                  for m in c.body if isinstance(m, ast.FunctionDef)}
         parents = {child: parent for parent in ast.walk(tree)
                    for child in ast.iter_child_nodes(parent)}
         grader_names = {(a.asname or a.name) for n in ast.walk(tree)
@@ -926,7 +927,7 @@ class Evaluator:
             value = target(*args, **kwargs)  # config.update({...}), config.pop("units")
             # a view of a dict (`self.blocks.items()`) is read as the list it lists
             return list(value) if target.__name__ in ("items", "keys", "values") else value
-        if any(target is getattr(keras.layers, f) for f in MERGE_FUNCTIONS):
+        if any(target is f for f in _merge_functions()):
             if not args or not isinstance(args[0], (list, tuple)) or \
                     not _tensors_or_plain(args[0], keras) or \
                     not all(_plain(v) for v in list(args[1:]) + list(kwargs.values())):
@@ -1112,6 +1113,13 @@ def _ops_functions() -> tuple:
     import keras
     return tuple(getattr(keras.ops, n) for n in sorted(OPS) if hasattr(keras.ops, n)) + \
         tf_nn_functions()
+
+
+@functools.cache
+def _merge_functions() -> tuple:
+    """The merge layers' functional forms of MERGE_FUNCTIONS (compared by identity)."""
+    import keras
+    return tuple(getattr(keras.layers, n) for n in sorted(MERGE_FUNCTIONS))
 
 
 def _tensors_or_plain(value: Any, keras, depth: int = 0) -> bool:
@@ -1338,9 +1346,9 @@ def model_class(source: Source, name: str, module_name: str) -> type:
     for method, fn in methods.items():
         params = _signature(fn, METHODS.get(method, "self"), source)
 
-        def run(env: dict, fn=fn, method=method) -> Any:
+        def run(env: dict, fn=fn, method=method, local_names=_assigned(fn)) -> Any:
             env["__method__"] = method  # not a Python name: never collides with a parameter
-            env["__locals__"] = _assigned(fn)
+            env["__locals__"] = local_names
             env["__base__"] = base
             if method == "from_config":
                 env["__class__"] = env["cls"]  # the one class its body may call
